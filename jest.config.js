@@ -1,0 +1,25 @@
+/** Unit tests run on the machine's Node; end-to-end tests start a real n8n (see test/e2e). */
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+
+module.exports = {
+	collectCoverageFrom: ['nodes/**/*.ts', 'credentials/**/*.ts', 'sim/**/*.ts', '!**/*.d.ts'],
+	coverageReporters: ['text-summary', 'lcov'],
+	coverageThreshold: {
+		'./nodes/WeHub/protocol/': { lines: 90 },
+	},
+	projects: [
+		{
+			displayName: 'unit',
+			testEnvironment: 'node',
+			transform: { '^.+\\.ts$': tsJest },
+			testMatch: ['<rootDir>/test/**/*.test.ts'],
+			testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
+		},
+		{
+			displayName: 'e2e',
+			testEnvironment: 'node',
+			transform: { '^.+\\.ts$': tsJest },
+			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+		},
+	],
+};
