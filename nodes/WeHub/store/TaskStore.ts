@@ -1,0 +1,191 @@
+import type { WeHubTask } from '../protocol/types';
+
+/**
+ * The task store: where "a node queued a task" meets "WeHub pulled it". The trigger (answering
+ * WeHub) and the action node (queuing tasks) may run in different workflows, processes or hosts;
+ * every backend must pass test/store/contract.ts.
+ */
+
+/** A logged-in WeChat account ("bot"), namespaced by the WeHub appid it talks through. */
+export interface BotRef {
+	appid: string;
+	wxid: string;
+}
+
+export type TaskState =
+	'queued' | 'handed_out' | 'done' | 'failed' | 'lost' | 'expired' | 'cancelled';
+
+/** States a task never leaves. */
+export const FINISHED_STATES: readonly TaskState[] = [
+	'done',
+	'failed',
+	'lost',
+	'expired',
+	'cancelled',
+];
+
+export interface TaskRecord {
+	task_id: string;
+	appid: string;
+	bot_wxid: string;
+	task: WeHubTask;
+	state: TaskState;
+	/** Epoch milliseconds, like every time in the store. */
+	created_at: number;
+	not_before?: number;
+	expires_at?: number;
+	handed_out_at?: number;
+	finished_at?: number;
+	/** Set by `complete`: WeHub's task_result (1 = success). */
+	success?: boolean;
+	error_reason?: string;
+	/** Free-form context from whoever queued the task (workflow, execution, source message). */
+	meta?: Record<string, unknown>;
+}
+
+export interface EnqueueOptions {
+	notBefore?: number;
+	expiresAt?: number;
+	meta?: Record<string, unknown>;
+}
+
+export interface EnqueueResult extends TaskRecord {
+	/** 1-based place in the bot's queue right after enqueueing. */
+	position: number;
+}
+
+export interface BotPresence {
+	appid: string;
+	wxid: string;
+	online: boolean;
+	nickname?: string;
+	wx_alias?: string;
+	client_version?: string;
+	login_at?: number;
+	logout_at?: number;
+	last_poll_at?: number;
+	/** Tasks in state `queued` right now. */
+	queue_depth: number;
+}
+
+export interface LoginInfo {
+	nickname?: string;
+	wx_alias?: string;
+	head_img?: string;
+	client_version?: string;
+	machine_id?: string;
+}
+
+/** What a file_index refers to, so an upload can be matched with the message it came from. */
+export interface FileRecord {
+	appid: string;
+	bot_wxid: string;
+	file_index: string;
+	/** `reported`: seen in a message; `requested`: a task 9 asked for it; `uploaded`: the file arrived. */
+	state: 'reported' | 'requested' | 'uploaded';
+	kind?: string;
+	msg_type?: number;
+	msg_id?: string;
+	room_wxid?: string;
+	from_wxid?: string;
+	reported_at: number;
+	uploaded_at?: number;
+}
+
+export interface FriendRequestRecord {
+	appid: string;
+	bot_wxid: string;
+	requester_wxid: string;
+	v1: string;
+	v2: string;
+	notice_word?: string;
+	nickname?: string;
+	received_at: number;
+}
+
+/** A file the action node keeps so WeHub can download it from the trigger's media URL. */
+export interface MediaRecord {
+	id: string;
+	appid: string;
+	mime_type: string;
+	file_name: string;
+	data: Buffer;
+	created_at: number;
+	expires_at: number;
+}
+
+export interface StoreLimits {
+	/** Per bot and per calendar day (UTC), by task_type; a capped task stays queued until tomorrow. */
+	dailyCaps: Partial<Record<number, number>>;
+	/** Minimum time between two tasks handed to one bot (anti-ban pacing); 0 = none. */
+	minIntervalMs: number;
+	/** A handed-out task without report_task_result after this long becomes `lost`. */
+	lostAfterMs: number;
+	/** Finished tasks (and file, friend-request and media records) are removed after this long. */
+	retainFinishedMs: number;
+}
+
+export const DEFAULT_LIMITS: StoreLimits = {
+	dailyCaps: { 5: 200, 13: 200, 17: 20, 19: 20 },
+	minIntervalMs: 0,
+	lostAfterMs: 10 * 60_000,
+	retainFinishedMs: 7 * 24 * 3_600_000,
+};
+
+export interface PollResult {
+	task: TaskRecord | null;
+	bot: BotPresence;
+}
+
+export interface TaskStore {
+	readonly backend: 'embedded' | 'redis';
+
+	enqueue(bot: BotRef, task: WeHubTask, options?: EnqueueOptions): Promise<EnqueueResult>;
+	/**
+	 * Atomically moves the oldest eligible queued task of the bot to `handed_out` and returns it.
+	 * Two concurrent calls never return the same task. Tasks held back by not_before, a daily cap
+	 * or pacing stay queued; expired ones become `expired`.
+	 */
+	handOut(bot: BotRef, now?: number): Promise<TaskRecord | null>;
+	/** The pull_task hot path in one round trip: records the poll, hands out, returns presence. */
+	poll(bot: BotRef, now?: number): Promise<PollResult>;
+	/** `done` or `failed`; null for an unknown task_id. A finished task is returned unchanged. */
+	complete(
+		appid: string,
+		taskId: string,
+		success: boolean,
+		errorReason?: string,
+		now?: number,
+	): Promise<TaskRecord | null>;
+	/** Cancels a queued task; any other state is returned unchanged. Null for an unknown id. */
+	cancel(appid: string, taskId: string): Promise<TaskRecord | null>;
+	get(appid: string, taskId: string): Promise<TaskRecord | null>;
+	/** Oldest first. */
+	list(bot: BotRef, state?: TaskState, limit?: number): Promise<TaskRecord[]>;
+	/** Resolves with the record once it is finished, or with its current state at the timeout. */
+	waitForResult(appid: string, taskId: string, timeoutMs: number): Promise<TaskRecord | null>;
+	/** Housekeeping: handed_out -> lost, queued past expiry -> expired, old records removed. */
+	sweep(now?: number): Promise<{ lost: number; expired: number; removed: number }>;
+
+	recordLogin(bot: BotRef, info: LoginInfo, now?: number): Promise<BotPresence>;
+	recordLogout(bot: BotRef, now?: number): Promise<BotPresence>;
+	getBot(bot: BotRef): Promise<BotPresence | null>;
+	listBots(appid: string): Promise<BotPresence[]>;
+
+	rememberFile(record: FileRecord): Promise<void>;
+	getFile(appid: string, fileIndex: string): Promise<FileRecord | null>;
+	markFileUploaded(appid: string, fileIndex: string, now?: number): Promise<FileRecord | null>;
+
+	rememberFriendRequest(record: FriendRequestRecord): Promise<void>;
+	getFriendRequest(bot: BotRef, requesterWxid: string): Promise<FriendRequestRecord | null>;
+
+	putMedia(record: MediaRecord): Promise<void>;
+	/** Null once expired. */
+	getMedia(id: string, now?: number): Promise<MediaRecord | null>;
+
+	/** Small per-appid settings shared across processes, e.g. the trigger's public media URL. */
+	putSetting(appid: string, key: string, value: string): Promise<void>;
+	getSetting(appid: string, key: string): Promise<string | null>;
+
+	close(): Promise<void>;
+}
