@@ -1,0 +1,95 @@
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
+import type { StoreLimits, TaskStore } from '../store/TaskStore';
+import { openTaskStore, type StoreConfig } from '../store/openTaskStore';
+
+/** Everything both nodes need from a `WeHub API` credential, in the shape protocol and store use. */
+export interface WeHubSettings {
+	appid: string;
+	/** Undefined when the credential has none: logins carrying a nonce are then refused. */
+	secretKey?: string;
+	/** Bot wxids allowed to log in; null = any account may log in through this appid. */
+	allowedBots: string[] | null;
+	store: StoreConfig;
+}
+
+/** Task types whose daily cap the credential sets (see the store's `StoreLimits.dailyCaps`). */
+const CAPPED_TASK_TYPES = {
+	acceptFriendRequest: 13,
+	addRoomMemberAsFriend: 5,
+	createRoom: 17,
+	acceptRoomInvitation: 19,
+} as const;
+
+export function settingsFromCredential(data: ICredentialDataDecryptedObject): WeHubSettings {
+	const appid = text(data.appId);
+	if (!appid) throw new Error('The WeHub API credential has no App ID');
+	return {
+		appid,
+		secretKey: text(data.secretKey) || undefined,
+		allowedBots: parseWxidList(text(data.allowedBots)),
+		store: storeConfig(data),
+	};
+}
+
+export async function openStoreFor(settings: WeHubSettings): Promise<TaskStore> {
+	return await openTaskStore(settings.store);
+}
+
+/** Splits a comma, semicolon, whitespace or newline separated list; empty means "no list". */
+export function parseWxidList(value: string): string[] | null {
+	const wxids = value
+		.split(/[\s,;，；]+/)
+		.map((wxid) => wxid.trim())
+		.filter((wxid) => wxid !== '');
+	return wxids.length > 0 ? [...new Set(wxids)] : null;
+}
+
+function storeConfig(data: ICredentialDataDecryptedObject): StoreConfig {
+	const limits = storeLimits(data);
+	if (data.storeBackend === 'redis') {
+		const host = text(data.redisHost);
+		if (!host) throw new Error('The WeHub API credential uses Redis but has no Redis host');
+		return {
+			backend: 'redis',
+			host,
+			port: integer(data.redisPort, 6379),
+			username: text(data.redisUser) || undefined,
+			password: text(data.redisPassword) || undefined,
+			database: integer(data.redisDatabase, 0),
+			tls: data.redisTls === true,
+			keyPrefix: text(data.redisKeyPrefix) || 'wehub:',
+			limits,
+		};
+	}
+	return { backend: 'embedded', path: text(data.storePath) || undefined, limits };
+}
+
+function storeLimits(data: ICredentialDataDecryptedObject): StoreLimits {
+	return {
+		dailyCaps: {
+			[CAPPED_TASK_TYPES.acceptFriendRequest]: integer(data.capAcceptFriend, 200),
+			[CAPPED_TASK_TYPES.addRoomMemberAsFriend]: integer(data.capAddFriend, 200),
+			[CAPPED_TASK_TYPES.createRoom]: integer(data.capCreateRoom, 20),
+			[CAPPED_TASK_TYPES.acceptRoomInvitation]: integer(data.capAcceptRoomInvitation, 20),
+		},
+		minIntervalMs: Math.round(number(data.minTaskIntervalSeconds, 0) * 1000),
+		lostAfterMs: Math.round(number(data.lostAfterMinutes, 10) * 60_000),
+		retainFinishedMs: Math.round(number(data.retainDays, 7) * 24 * 3_600_000),
+	};
+}
+
+function text(value: unknown): string {
+	return typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+}
+
+/** A non-negative number; missing, empty or invalid values fall back to the default. */
+function number(value: unknown, fallback: number): number {
+	const parsed =
+		typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
+	return Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
+}
+
+function integer(value: unknown, fallback: number): number {
+	return Math.floor(number(value, fallback));
+}
