@@ -1,7 +1,8 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import type { StoreLimits, TaskStore } from '../store/TaskStore';
-import { openTaskStore, type StoreConfig } from '../store/openTaskStore';
+import type { StoreConfig } from '../store/StoreConfig';
+import { openTaskStore } from '../store/openTaskStore';
 
 /** Everything both nodes need from a `WeHub API` credential, in the shape protocol and store use. */
 export interface WeHubSettings {
