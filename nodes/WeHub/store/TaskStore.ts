@@ -47,6 +47,8 @@ export interface EnqueueOptions {
 	notBefore?: number;
 	expiresAt?: number;
 	meta?: Record<string, unknown>;
+	/** The enqueue time recorded as created_at (defaults to the clock; tests pass a fake one). */
+	now?: number;
 }
 
 export interface EnqueueResult extends TaskRecord {

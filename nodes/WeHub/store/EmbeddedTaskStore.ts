@@ -1,0 +1,465 @@
+import { EventEmitter } from 'events';
+import { open, type Database, type Key, type RootDatabase } from 'lmdb';
+import type { WeHubTask } from '../protocol/types';
+import { dailyCapFor, resolveLimits, utcDay } from './limits';
+import { newTaskId } from './taskId';
+import { waitUntilFinished } from './waitUntilFinished';
+import {
+	type BotPresence,
+	type BotRef,
+	type EnqueueOptions,
+	type EnqueueResult,
+	type FileRecord,
+	type FriendRequestRecord,
+	type LoginInfo,
+	type MediaRecord,
+	type PollResult,
+	type StoreLimits,
+	type TaskRecord,
+	type TaskState,
+	type TaskStore,
+} from './TaskStore';
+
+export interface EmbeddedTaskStoreOptions {
+	/** The folder holding the LMDB files (created when missing). */
+	path: string;
+	limits?: Partial<StoreLimits>;
+	/** Run `sweep` this often in the background; 0 turns it off (tests with a fake clock). */
+	sweepEveryMs?: number;
+}
+
+/** Presence as stored: everything but the computed queue depth. */
+type StoredPresence = Omit<BotPresence, 'queue_depth'> & { head_img?: string; machine_id?: string };
+
+/** Sorts after every task id, file index and wxid in a key range. */
+const HIGH = '\uffff';
+const SWEEP_BATCH = 1_000;
+
+/**
+ * The task store for one host: LMDB in a folder, shared safely by every process that opens it.
+ * Each state change runs in one LMDB write transaction (serialized across processes), batched
+ * with the other changes of the same event-loop turn, and its promise resolves once that commit
+ * is flushed to disk.
+ *
+ * Sub-databases: `tasks` [appid, task_id] -> record; `byBot` [appid, wxid, task_id] (every task);
+ * `queue` [appid, wxid, task_id] (queued tasks, FIFO because ids sort by creation); `handed`
+ * [handed_out_at, appid, task_id]; `expiring` [expires_at, appid, task_id] (queued only);
+ * `retention` [kind, time, ...key] (finished tasks, files, friend requests, media);
+ * `counters` depth / daily caps / last hand-out per bot; plus `bots`, `files`, `friends`,
+ * `media`, `settings`.
+ */
+export class EmbeddedTaskStore implements TaskStore {
+	readonly backend = 'embedded' as const;
+	readonly limits: StoreLimits;
+
+	private readonly root: RootDatabase;
+	private readonly tasks: Database<TaskRecord, Key>;
+	private readonly byBot: Database<null, Key>;
+	private readonly queue: Database<null, Key>;
+	private readonly handed: Database<null, Key>;
+	private readonly expiring: Database<null, Key>;
+	private readonly retention: Database<null, Key>;
+	private readonly counters: Database<number, Key>;
+	private readonly bots: Database<StoredPresence, Key>;
+	private readonly files: Database<FileRecord, Key>;
+	private readonly friends: Database<FriendRequestRecord, Key>;
+	private readonly media: Database<MediaRecord, Key>;
+	private readonly settings: Database<string, Key>;
+	private readonly finished = new EventEmitter();
+	private readonly sweepTimer?: NodeJS.Timeout;
+	private closed = false;
+
+	constructor(options: EmbeddedTaskStoreOptions) {
+		this.limits = resolveLimits(options.limits);
+		this.root = open({ path: options.path, maxDbs: 16, overlappingSync: true });
+		const db = <V>(name: string) => this.root.openDB<V, Key>({ name });
+		this.tasks = db('tasks');
+		this.byBot = db('byBot');
+		this.queue = db('queue');
+		this.handed = db('handed');
+		this.expiring = db('expiring');
+		this.retention = db('retention');
+		this.counters = db('counters');
+		this.bots = db('bots');
+		this.files = db('files');
+		this.friends = db('friends');
+		this.media = db('media');
+		this.settings = db('settings');
+		this.finished.setMaxListeners(0);
+		const every = options.sweepEveryMs ?? 60_000;
+		if (every > 0) {
+			this.sweepTimer = setInterval(() => void this.sweep().catch(() => undefined), every);
+			this.sweepTimer.unref();
+		}
+	}
+
+	/* ------------------------------------------------------------------ tasks */
+
+	async enqueue(
+		bot: BotRef,
+		task: WeHubTask,
+		options: EnqueueOptions = {},
+	): Promise<EnqueueResult> {
+		const record: TaskRecord = {
+			task_id: newTaskId(),
+			appid: bot.appid,
+			bot_wxid: bot.wxid,
+			task,
+			state: 'queued',
+			created_at: options.now ?? Date.now(),
+			...(options.notBefore !== undefined && { not_before: options.notBefore }),
+			...(options.expiresAt !== undefined && { expires_at: options.expiresAt }),
+			...(options.meta !== undefined && { meta: options.meta }),
+		};
+		const position = await this.root.transaction(() => {
+			this.tasks.putSync([bot.appid, record.task_id], record);
+			this.byBot.putSync([bot.appid, bot.wxid, record.task_id], null);
+			this.queue.putSync([bot.appid, bot.wxid, record.task_id], null);
+			if (record.expires_at !== undefined) {
+				this.expiring.putSync([record.expires_at, bot.appid, record.task_id], null);
+			}
+			return this.addDepth(bot, 1);
+		});
+		return { ...record, position };
+	}
+
+	handOut(bot: BotRef, now: number = Date.now()): Promise<TaskRecord | null> {
+		return this.root.transaction(() => this.handOutInTxn(bot, now));
+	}
+
+	poll(bot: BotRef, now: number = Date.now()): Promise<PollResult> {
+		return this.root.transaction(() => {
+			const stored = this.bots.get([bot.appid, bot.wxid]);
+			this.bots.putSync([bot.appid, bot.wxid], {
+				...stored,
+				appid: bot.appid,
+				wxid: bot.wxid,
+				online: true,
+				last_poll_at: now,
+			});
+			const task = this.handOutInTxn(bot, now);
+			return { task, bot: this.presenceInTxn(bot) as BotPresence };
+		});
+	}
+
+	complete(
+		appid: string,
+		taskId: string,
+		success: boolean,
+		errorReason?: string,
+		now: number = Date.now(),
+	): Promise<TaskRecord | null> {
+		return this.root.transaction(() => {
+			const record = this.tasks.get([appid, taskId]);
+			if (!record || record.state !== 'handed_out') return record ?? null;
+			if (now - (record.handed_out_at ?? now) > this.limits.lostAfterMs) {
+				return this.finishInTxn(record, 'lost', now);
+			}
+			return this.finishInTxn(record, success ? 'done' : 'failed', now, {
+				success,
+				...(errorReason ? { error_reason: errorReason } : {}),
+			});
+		});
+	}
+
+	cancel(appid: string, taskId: string): Promise<TaskRecord | null> {
+		return this.root.transaction(() => {
+			const record = this.tasks.get([appid, taskId]);
+			if (!record || record.state !== 'queued') return record ?? null;
+			return this.finishInTxn(record, 'cancelled', Date.now());
+		});
+	}
+
+	async get(appid: string, taskId: string): Promise<TaskRecord | null> {
+		return this.tasks.get([appid, taskId]) ?? null;
+	}
+
+	async list(bot: BotRef, state?: TaskState, limit = 100): Promise<TaskRecord[]> {
+		const index = state === 'queued' ? this.queue : this.byBot;
+		const result: TaskRecord[] = [];
+		for (const key of index.getKeys({
+			start: [bot.appid, bot.wxid],
+			end: [bot.appid, bot.wxid, HIGH],
+		})) {
+			const record = this.tasks.get([bot.appid, (key as string[])[2]]);
+			if (!record || (state && record.state !== state)) continue;
+			result.push(record);
+			if (result.length >= limit) break;
+		}
+		return result;
+	}
+
+	waitForResult(appid: string, taskId: string, timeoutMs: number): Promise<TaskRecord | null> {
+		return waitUntilFinished(() => this.get(appid, taskId), this.finished, taskId, timeoutMs, 100);
+	}
+
+	async sweep(
+		now: number = Date.now(),
+	): Promise<{ lost: number; expired: number; removed: number }> {
+		const counts = { lost: 0, expired: 0, removed: 0 };
+		// Bounded batches keep each write transaction (and the lock other processes wait on) short.
+		for (;;) {
+			const batch = await this.root.transaction(() => this.sweepBatchInTxn(now));
+			counts.lost += batch.lost;
+			counts.expired += batch.expired;
+			counts.removed += batch.removed;
+			if (!batch.more) return counts;
+		}
+	}
+
+	/* ------------------------------------------------------------------ presence */
+
+	recordLogin(bot: BotRef, info: LoginInfo, now: number = Date.now()): Promise<BotPresence> {
+		return this.updatePresence(bot, (stored) => ({
+			...stored,
+			...definedFields(info),
+			online: true,
+			login_at: now,
+		}));
+	}
+
+	recordLogout(bot: BotRef, now: number = Date.now()): Promise<BotPresence> {
+		return this.updatePresence(bot, (stored) => ({ ...stored, online: false, logout_at: now }));
+	}
+
+	async getBot(bot: BotRef): Promise<BotPresence | null> {
+		return this.presenceInTxn(bot);
+	}
+
+	async listBots(appid: string): Promise<BotPresence[]> {
+		const result: BotPresence[] = [];
+		for (const key of this.bots.getKeys({ start: [appid], end: [appid, HIGH] })) {
+			const presence = this.presenceInTxn({ appid, wxid: (key as string[])[1] });
+			if (presence) result.push(presence);
+		}
+		return result;
+	}
+
+	/* ------------------------------------------------------------------ registries */
+
+	async rememberFile(record: FileRecord): Promise<void> {
+		await this.root.transaction(() => {
+			const previous = this.files.get([record.appid, record.file_index]);
+			if (previous) this.retention.removeSync(fileRetentionKey(previous));
+			this.files.putSync([record.appid, record.file_index], record);
+			this.retention.putSync(fileRetentionKey(record), null);
+		});
+	}
+
+	async getFile(appid: string, fileIndex: string): Promise<FileRecord | null> {
+		return this.files.get([appid, fileIndex]) ?? null;
+	}
+
+	markFileUploaded(
+		appid: string,
+		fileIndex: string,
+		now: number = Date.now(),
+	): Promise<FileRecord | null> {
+		return this.root.transaction(() => {
+			const previous = this.files.get([appid, fileIndex]);
+			if (!previous) return null;
+			const record: FileRecord = { ...previous, state: 'uploaded', uploaded_at: now };
+			this.retention.removeSync(fileRetentionKey(previous));
+			this.files.putSync([appid, fileIndex], record);
+			this.retention.putSync(fileRetentionKey(record), null);
+			return record;
+		});
+	}
+
+	async rememberFriendRequest(record: FriendRequestRecord): Promise<void> {
+		const key = [record.appid, record.bot_wxid, record.requester_wxid];
+		await this.root.transaction(() => {
+			const previous = this.friends.get(key);
+			if (previous) this.retention.removeSync(['friend', previous.received_at, ...key]);
+			this.friends.putSync(key, record);
+			this.retention.putSync(['friend', record.received_at, ...key], null);
+		});
+	}
+
+	async getFriendRequest(bot: BotRef, requesterWxid: string): Promise<FriendRequestRecord | null> {
+		return this.friends.get([bot.appid, bot.wxid, requesterWxid]) ?? null;
+	}
+
+	async putMedia(record: MediaRecord): Promise<void> {
+		await this.root.transaction(() => {
+			const previous = this.media.get(record.id);
+			if (previous) this.retention.removeSync(['media', previous.expires_at, previous.id]);
+			this.media.putSync(record.id, record);
+			this.retention.putSync(['media', record.expires_at, record.id], null);
+		});
+	}
+
+	async getMedia(id: string, now: number = Date.now()): Promise<MediaRecord | null> {
+		const record = this.media.get(id);
+		if (!record || record.expires_at <= now) return null;
+		return { ...record, data: Buffer.from(record.data) };
+	}
+
+	async putSetting(appid: string, key: string, value: string): Promise<void> {
+		await this.settings.put([appid, key], value);
+	}
+
+	async getSetting(appid: string, key: string): Promise<string | null> {
+		return this.settings.get([appid, key]) ?? null;
+	}
+
+	async close(): Promise<void> {
+		if (this.closed) return;
+		this.closed = true;
+		if (this.sweepTimer) clearInterval(this.sweepTimer);
+		await this.root.close();
+	}
+
+	/* ------------------------------------------------------------------ inside a write transaction */
+
+	private handOutInTxn(bot: BotRef, now: number): TaskRecord | null {
+		const pacedKey = ['paced', bot.appid, bot.wxid];
+		const last = this.counters.get(pacedKey);
+		if (last !== undefined && now - last < this.limits.minIntervalMs) return null;
+		const day = utcDay(now);
+		for (const key of this.queue.getKeys({
+			start: [bot.appid, bot.wxid],
+			end: [bot.appid, bot.wxid, HIGH],
+		})) {
+			const record = this.tasks.get([bot.appid, (key as string[])[2]]);
+			if (!record) continue;
+			if (record.expires_at !== undefined && record.expires_at <= now) {
+				this.finishInTxn(record, 'expired', now);
+				continue;
+			}
+			if (record.not_before !== undefined && record.not_before > now) continue;
+			const capKey = ['cap', bot.appid, bot.wxid, day, record.task.task_type];
+			const cap = dailyCapFor(this.limits, record.task.task_type);
+			const used = this.counters.get(capKey) ?? 0;
+			if (cap !== undefined && used >= cap) continue;
+
+			this.counters.putSync(capKey, used + 1);
+			this.counters.putSync(pacedKey, now);
+			this.leaveQueueInTxn(record);
+			const handedOut: TaskRecord = { ...record, state: 'handed_out', handed_out_at: now };
+			this.tasks.putSync([record.appid, record.task_id], handedOut);
+			this.handed.putSync([now, record.appid, record.task_id], null);
+			return handedOut;
+		}
+		return null;
+	}
+
+	/** Moves a task to a finished state and schedules its removal. */
+	private finishInTxn(
+		record: TaskRecord,
+		state: TaskState,
+		now: number,
+		extra: Partial<TaskRecord> = {},
+	): TaskRecord {
+		if (record.state === 'queued') this.leaveQueueInTxn(record);
+		if (record.state === 'handed_out') {
+			this.handed.removeSync([record.handed_out_at ?? 0, record.appid, record.task_id]);
+		}
+		const finished: TaskRecord = { ...record, ...extra, state, finished_at: now };
+		this.tasks.putSync([record.appid, record.task_id], finished);
+		this.retention.putSync(['task', now, record.appid, record.task_id], null);
+		// Waiters in this process learn of it at once; others see it on their next read.
+		setImmediate(() => this.finished.emit(record.task_id));
+		return finished;
+	}
+
+	private leaveQueueInTxn(record: TaskRecord): void {
+		this.queue.removeSync([record.appid, record.bot_wxid, record.task_id]);
+		if (record.expires_at !== undefined) {
+			this.expiring.removeSync([record.expires_at, record.appid, record.task_id]);
+		}
+		this.addDepth({ appid: record.appid, wxid: record.bot_wxid }, -1);
+	}
+
+	private addDepth(bot: BotRef, delta: number): number {
+		const key = ['depth', bot.appid, bot.wxid];
+		const depth = Math.max(0, (this.counters.get(key) ?? 0) + delta);
+		this.counters.putSync(key, depth);
+		return depth;
+	}
+
+	private presenceInTxn(bot: BotRef): BotPresence | null {
+		const stored = this.bots.get([bot.appid, bot.wxid]);
+		if (!stored) return null;
+		const { head_img: _head, machine_id: _machine, ...presence } = stored;
+		return { ...presence, queue_depth: this.counters.get(['depth', bot.appid, bot.wxid]) ?? 0 };
+	}
+
+	private async updatePresence(
+		bot: BotRef,
+		change: (stored: StoredPresence) => StoredPresence,
+	): Promise<BotPresence> {
+		return this.root.transaction(() => {
+			const stored = this.bots.get([bot.appid, bot.wxid]) ?? {
+				appid: bot.appid,
+				wxid: bot.wxid,
+				online: false,
+			};
+			this.bots.putSync([bot.appid, bot.wxid], change(stored));
+			return this.presenceInTxn(bot) as BotPresence;
+		});
+	}
+
+	private sweepBatchInTxn(now: number) {
+		const batch = { lost: 0, expired: 0, removed: 0, more: false };
+		let budget = SWEEP_BATCH;
+		const lostBefore = now - this.limits.lostAfterMs;
+		for (const key of this.handed.getKeys({ end: [lostBefore] })) {
+			if (--budget < 0) return { ...batch, more: true };
+			const [handedAt, appid, taskId] = key as [number, string, string];
+			const record = this.tasks.get([appid, taskId]);
+			if (record?.state === 'handed_out') {
+				this.finishInTxn(record, 'lost', now);
+				batch.lost++;
+			} else {
+				this.handed.removeSync([handedAt, appid, taskId]);
+			}
+		}
+		for (const key of this.expiring.getKeys({ end: [now, HIGH] })) {
+			if (--budget < 0) return { ...batch, more: true };
+			const [expiresAt, appid, taskId] = key as [number, string, string];
+			const record = this.tasks.get([appid, taskId]);
+			if (record?.state === 'queued') {
+				this.finishInTxn(record, 'expired', now);
+				batch.expired++;
+			} else {
+				this.expiring.removeSync([expiresAt, appid, taskId]);
+			}
+		}
+		const removeBefore = now - this.limits.retainFinishedMs;
+		for (const kind of ['task', 'file', 'friend', 'media'] as const) {
+			const until = kind === 'media' ? now : removeBefore;
+			for (const key of this.retention.getKeys({ start: [kind], end: [kind, until, HIGH] })) {
+				if (--budget < 0) return { ...batch, more: true };
+				this.removeRetainedInTxn(key as unknown[]);
+				batch.removed++;
+			}
+		}
+		return batch;
+	}
+
+	private removeRetainedInTxn(key: unknown[]): void {
+		this.retention.removeSync(key as Key);
+		const [kind, , ...rest] = key as [string, number, ...string[]];
+		if (kind === 'task') {
+			const [appid, taskId] = rest;
+			const record = this.tasks.get([appid, taskId]);
+			this.tasks.removeSync([appid, taskId]);
+			if (record) this.byBot.removeSync([appid, record.bot_wxid, taskId]);
+		} else if (kind === 'file') {
+			this.files.removeSync(rest);
+		} else if (kind === 'friend') {
+			this.friends.removeSync(rest);
+		} else {
+			this.media.removeSync(rest[0]);
+		}
+	}
+}
+
+function fileRetentionKey(record: FileRecord): Key {
+	return ['file', record.uploaded_at ?? record.reported_at, record.appid, record.file_index];
+}
+
+function definedFields<T extends object>(value: T): Partial<T> {
+	return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

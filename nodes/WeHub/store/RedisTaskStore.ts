@@ -1,0 +1,432 @@
+import { EventEmitter } from 'events';
+import Redis, { type Result } from 'ioredis';
+import type { WeHubTask } from '../protocol/types';
+import { resolveLimits } from './limits';
+import {
+	CANCEL,
+	COMPLETE,
+	ENQUEUE,
+	HAND_OUT,
+	MARK_FILE_UPLOADED,
+	POLL,
+	SWEEP,
+	SWEEP_MEDIA,
+	TOUCH_BOT,
+} from './redisScripts';
+import {
+	fileFromHash,
+	friendRequestFromHash,
+	pairsToObject,
+	presenceFromReply,
+	taskFromHash,
+	toPairs,
+} from './redisRecords';
+import type { RedisStoreConfig } from './StoreConfig';
+import { newTaskId } from './taskId';
+import type {
+	BotPresence,
+	BotRef,
+	EnqueueOptions,
+	EnqueueResult,
+	FileRecord,
+	FriendRequestRecord,
+	LoginInfo,
+	MediaRecord,
+	PollResult,
+	StoreLimits,
+	TaskRecord,
+	TaskState,
+	TaskStore,
+} from './TaskStore';
+import { waitUntilFinished } from './waitUntilFinished';
+
+type ScriptCall = (...args: Array<string | number>) => Result<unknown, never>;
+
+interface StoreScripts {
+	wehubEnqueue: ScriptCall;
+	wehubHandOut: ScriptCall;
+	wehubPoll: ScriptCall;
+	wehubComplete: ScriptCall;
+	wehubCancel: ScriptCall;
+	wehubTouchBot: ScriptCall;
+	wehubMarkFileUploaded: ScriptCall;
+	wehubSweep: ScriptCall;
+	wehubSweepMedia: ScriptCall;
+}
+
+export interface RedisTaskStoreOptions {
+	/** Run `sweep` this often in the background; 0 turns it off (tests with a fake clock). */
+	sweepEveryMs?: number;
+}
+
+/** Queued tasks a hand-out looks at before giving up (tasks held back by a daily cap are skipped). */
+const SCAN_LIMIT = 200;
+const SWEEP_BATCH = 500;
+const WAIT_POLL_MS = 200;
+
+/**
+ * The task store shared by every process and host that reaches one Redis: n8n in queue mode,
+ * several n8n instances, or a WeHub fleet. Every state change is one Lua script (EVALSHA through
+ * ioredis, which reloads scripts after a Redis restart); `poll` is one round trip.
+ */
+export class RedisTaskStore implements TaskStore {
+	readonly backend = 'redis' as const;
+	readonly limits: StoreLimits;
+	readonly redis: Redis;
+
+	private readonly prefix: string;
+	private readonly scripts: StoreScripts;
+	private readonly capsArg: string;
+	private readonly finished = new EventEmitter();
+	private readonly sweepTimer?: NodeJS.Timeout;
+	private closed = false;
+
+	constructor(config: RedisStoreConfig, options: RedisTaskStoreOptions = {}) {
+		this.limits = resolveLimits(config.limits);
+		this.prefix = config.keyPrefix ?? 'wehub:';
+		this.capsArg = Object.entries(this.limits.dailyCaps)
+			.filter(([, cap]) => cap !== undefined && cap !== null && cap >= 0)
+			.map(([taskType, cap]) => `${taskType}:${cap}`)
+			.join(',');
+		this.redis = new Redis({
+			host: config.host,
+			port: config.port,
+			username: config.username || undefined,
+			password: config.password || undefined,
+			db: config.database ?? 0,
+			tls: config.tls ? {} : undefined,
+			// Reconnect for ever, backing off to 2 s; a command waits through about 10 attempts
+			// (~13 s, inside WeHub's 30 s timeout) before it fails instead of hanging.
+			retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
+			maxRetriesPerRequest: 10,
+		});
+		// Without a listener ioredis prints every connection error; commands still report them.
+		this.redis.on('error', () => undefined);
+		const define = (name: keyof StoreScripts, lua: string) =>
+			this.redis.defineCommand(name, { numberOfKeys: 0, lua });
+		define('wehubEnqueue', ENQUEUE);
+		define('wehubHandOut', HAND_OUT);
+		define('wehubPoll', POLL);
+		define('wehubComplete', COMPLETE);
+		define('wehubCancel', CANCEL);
+		define('wehubTouchBot', TOUCH_BOT);
+		define('wehubMarkFileUploaded', MARK_FILE_UPLOADED);
+		define('wehubSweep', SWEEP);
+		define('wehubSweepMedia', SWEEP_MEDIA);
+		this.scripts = this.redis as unknown as StoreScripts;
+		this.finished.setMaxListeners(0);
+		const every = options.sweepEveryMs ?? 60_000;
+		if (every > 0) {
+			this.sweepTimer = setInterval(() => void this.sweep().catch(() => undefined), every);
+			this.sweepTimer.unref();
+		}
+	}
+
+	/** Keys of one appid start here. */
+	private base(appid: string): string {
+		return `${this.prefix}${appid}:`;
+	}
+
+	/* ------------------------------------------------------------------ tasks */
+
+	async enqueue(
+		bot: BotRef,
+		task: WeHubTask,
+		options: EnqueueOptions = {},
+	): Promise<EnqueueResult> {
+		const record: TaskRecord = {
+			task_id: newTaskId(),
+			appid: bot.appid,
+			bot_wxid: bot.wxid,
+			task,
+			state: 'queued',
+			created_at: options.now ?? Date.now(),
+			...(options.notBefore !== undefined && { not_before: options.notBefore }),
+			...(options.expiresAt !== undefined && { expires_at: options.expiresAt }),
+			...(options.meta !== undefined && { meta: options.meta }),
+		};
+		// Resolves only on Redis's reply: with appendfsync always, after the write is on disk.
+		const position = await this.scripts.wehubEnqueue(
+			this.prefix,
+			this.base(bot.appid),
+			bot.appid,
+			bot.wxid,
+			record.task_id,
+			record.created_at,
+			record.not_before ?? '',
+			record.expires_at ?? '',
+			JSON.stringify(task),
+			record.meta === undefined ? '' : JSON.stringify(record.meta),
+			task.task_type,
+		);
+		return { ...record, position: Number(position) };
+	}
+
+	async handOut(bot: BotRef, now: number = Date.now()): Promise<TaskRecord | null> {
+		const reply = await this.scripts.wehubHandOut(
+			this.base(bot.appid),
+			bot.wxid,
+			now,
+			this.limits.minIntervalMs,
+			SCAN_LIMIT,
+			this.capsArg,
+		);
+		return this.taskFromReply(reply);
+	}
+
+	async poll(bot: BotRef, now: number = Date.now()): Promise<PollResult> {
+		const [task, presence] = (await this.scripts.wehubPoll(
+			this.prefix,
+			this.base(bot.appid),
+			bot.appid,
+			bot.wxid,
+			now,
+			this.limits.minIntervalMs,
+			SCAN_LIMIT,
+			this.capsArg,
+		)) as [unknown, unknown];
+		return { task: this.taskFromReply(task), bot: presenceFromReply(presence) as BotPresence };
+	}
+
+	async complete(
+		appid: string,
+		taskId: string,
+		success: boolean,
+		errorReason?: string,
+		now: number = Date.now(),
+	): Promise<TaskRecord | null> {
+		const reply = await this.scripts.wehubComplete(
+			this.base(appid),
+			taskId,
+			success ? '1' : '0',
+			errorReason ?? '',
+			now,
+			this.limits.lostAfterMs,
+		);
+		return this.announce(this.taskFromReply(reply));
+	}
+
+	async cancel(appid: string, taskId: string): Promise<TaskRecord | null> {
+		const reply = await this.scripts.wehubCancel(this.base(appid), taskId, Date.now());
+		return this.announce(this.taskFromReply(reply));
+	}
+
+	async get(appid: string, taskId: string): Promise<TaskRecord | null> {
+		const hash = await this.redis.hgetall(`${this.base(appid)}t:${taskId}`);
+		return Object.keys(hash).length === 0 ? null : taskFromHash(hash, taskId);
+	}
+
+	async list(bot: BotRef, state?: TaskState, limit = 100): Promise<TaskRecord[]> {
+		const base = this.base(bot.appid);
+		const index = state === 'queued' ? `q:${bot.wxid}` : `bybot:${bot.wxid}`;
+		const result: TaskRecord[] = [];
+		// Queued tasks held back by not_before wait in d:<wxid>; merge them in by sequence.
+		const ids =
+			state === 'queued'
+				? await this.queuedIdsInOrder(base, bot.wxid)
+				: await this.redis.zrange(`${base}${index}`, 0, -1);
+		for (let start = 0; start < ids.length && result.length < limit; start += 100) {
+			const pipeline = this.redis.pipeline();
+			const chunk = ids.slice(start, start + 100);
+			for (const id of chunk) pipeline.hgetall(`${base}t:${id}`);
+			const replies = (await pipeline.exec()) ?? [];
+			replies.forEach(([error, hash], i) => {
+				if (error) throw error;
+				const fields = hash as Record<string, string>;
+				if (Object.keys(fields).length === 0) return;
+				const record = taskFromHash(fields, chunk[i]);
+				if ((!state || record.state === state) && result.length < limit) result.push(record);
+			});
+		}
+		return result;
+	}
+
+	waitForResult(appid: string, taskId: string, timeoutMs: number): Promise<TaskRecord | null> {
+		return waitUntilFinished(
+			() => this.get(appid, taskId),
+			this.finished,
+			taskId,
+			timeoutMs,
+			WAIT_POLL_MS,
+		);
+	}
+
+	async sweep(
+		now: number = Date.now(),
+	): Promise<{ lost: number; expired: number; removed: number }> {
+		const counts = { lost: 0, expired: 0, removed: 0 };
+		for (const appid of await this.redis.smembers(`${this.prefix}appids`)) {
+			for (;;) {
+				const [lost, expired, removed, more] = (await this.scripts.wehubSweep(
+					this.base(appid),
+					now,
+					this.limits.lostAfterMs,
+					this.limits.retainFinishedMs,
+					SWEEP_BATCH,
+				)) as number[];
+				counts.lost += lost;
+				counts.expired += expired;
+				counts.removed += removed;
+				if (!more) break;
+			}
+		}
+		for (;;) {
+			const removed = Number(await this.scripts.wehubSweepMedia(this.prefix, now, SWEEP_BATCH));
+			counts.removed += removed;
+			if (removed < SWEEP_BATCH) return counts;
+		}
+	}
+
+	/* ------------------------------------------------------------------ presence */
+
+	async recordLogin(bot: BotRef, info: LoginInfo, now: number = Date.now()): Promise<BotPresence> {
+		return this.touchBot(bot, [...toPairs(info), 'online', '1', 'login_at', String(now)]);
+	}
+
+	async recordLogout(bot: BotRef, now: number = Date.now()): Promise<BotPresence> {
+		return this.touchBot(bot, ['online', '0', 'logout_at', String(now)]);
+	}
+
+	async getBot(bot: BotRef): Promise<BotPresence | null> {
+		return presenceFromReply(await this.touchBotReply(bot, []));
+	}
+
+	async listBots(appid: string): Promise<BotPresence[]> {
+		const wxids = (await this.redis.smembers(`${this.base(appid)}bots`)).sort();
+		const presences = await Promise.all(wxids.map((wxid) => this.getBot({ appid, wxid })));
+		return presences.filter((presence): presence is BotPresence => presence !== null);
+	}
+
+	/* ------------------------------------------------------------------ registries */
+
+	async rememberFile(record: FileRecord): Promise<void> {
+		const base = this.base(record.appid);
+		const key = `${base}file:${record.file_index}`;
+		await this.redis
+			.multi()
+			.del(key)
+			.hset(key, ...toPairs(record))
+			.zadd(`${base}files`, record.uploaded_at ?? record.reported_at, record.file_index)
+			.sadd(`${this.prefix}appids`, record.appid)
+			.exec()
+			.then(throwOnFailure);
+	}
+
+	async getFile(appid: string, fileIndex: string): Promise<FileRecord | null> {
+		const hash = await this.redis.hgetall(`${this.base(appid)}file:${fileIndex}`);
+		return Object.keys(hash).length === 0 ? null : fileFromHash(hash);
+	}
+
+	async markFileUploaded(
+		appid: string,
+		fileIndex: string,
+		now: number = Date.now(),
+	): Promise<FileRecord | null> {
+		const reply = await this.scripts.wehubMarkFileUploaded(this.base(appid), fileIndex, now);
+		const hash = pairsToObject(reply);
+		return hash ? fileFromHash(hash) : null;
+	}
+
+	async rememberFriendRequest(record: FriendRequestRecord): Promise<void> {
+		const base = this.base(record.appid);
+		const member = `${record.bot_wxid}:${record.requester_wxid}`;
+		await this.redis
+			.multi()
+			.del(`${base}fr:${member}`)
+			.hset(`${base}fr:${member}`, ...toPairs(record))
+			.zadd(`${base}frs`, record.received_at, member)
+			.sadd(`${this.prefix}appids`, record.appid)
+			.exec()
+			.then(throwOnFailure);
+	}
+
+	async getFriendRequest(bot: BotRef, requesterWxid: string): Promise<FriendRequestRecord | null> {
+		const hash = await this.redis.hgetall(`${this.base(bot.appid)}fr:${bot.wxid}:${requesterWxid}`);
+		return Object.keys(hash).length === 0 ? null : friendRequestFromHash(hash);
+	}
+
+	async putMedia(record: MediaRecord): Promise<void> {
+		const key = `${this.prefix}media:${record.id}`;
+		await this.redis
+			.multi()
+			.del(key)
+			.hset(key, ...toPairs({ ...record, data: undefined }), 'data', record.data)
+			.zadd(`${this.prefix}media`, record.expires_at, record.id)
+			.exec()
+			.then(throwOnFailure);
+	}
+
+	async getMedia(id: string, now: number = Date.now()): Promise<MediaRecord | null> {
+		const hash = await this.redis.hgetallBuffer(`${this.prefix}media:${id}`);
+		if (!hash.data) return null;
+		const record: MediaRecord = {
+			id,
+			appid: hash.appid.toString(),
+			mime_type: hash.mime_type.toString(),
+			file_name: hash.file_name.toString(),
+			data: hash.data,
+			created_at: Number(hash.created_at.toString()),
+			expires_at: Number(hash.expires_at.toString()),
+		};
+		return record.expires_at <= now ? null : record;
+	}
+
+	async putSetting(appid: string, key: string, value: string): Promise<void> {
+		await this.redis.hset(`${this.base(appid)}settings`, key, value);
+	}
+
+	async getSetting(appid: string, key: string): Promise<string | null> {
+		return this.redis.hget(`${this.base(appid)}settings`, key);
+	}
+
+	async close(): Promise<void> {
+		if (this.closed) return;
+		this.closed = true;
+		if (this.sweepTimer) clearInterval(this.sweepTimer);
+		await this.redis.quit().catch(() => this.redis.disconnect());
+	}
+
+	/* ------------------------------------------------------------------ helpers */
+
+	private taskFromReply(reply: unknown): TaskRecord | null {
+		const hash = pairsToObject(reply);
+		if (!hash) return null;
+		// Scripts return the hash without the id: it is the key's suffix, kept in the record.
+		return taskFromHash(hash, hash.task_id);
+	}
+
+	/** Wakes waitForResult callers in this process as soon as a task finishes here. */
+	private announce(record: TaskRecord | null): TaskRecord | null {
+		if (record && record.finished_at !== undefined) this.finished.emit(record.task_id);
+		return record;
+	}
+
+	private async touchBot(bot: BotRef, pairs: string[]): Promise<BotPresence> {
+		return presenceFromReply(await this.touchBotReply(bot, pairs)) as BotPresence;
+	}
+
+	private touchBotReply(bot: BotRef, pairs: string[]): Promise<unknown> {
+		return this.scripts.wehubTouchBot(
+			this.prefix,
+			this.base(bot.appid),
+			bot.appid,
+			bot.wxid,
+			...pairs,
+		);
+	}
+
+	private async queuedIdsInOrder(base: string, wxid: string): Promise<string[]> {
+		const [due, held] = await Promise.all([
+			this.redis.zrange(`${base}q:${wxid}`, 0, -1),
+			this.redis.zrange(`${base}d:${wxid}`, 0, -1),
+		]);
+		// Ids sort by creation, which is also enqueue order.
+		return [...due, ...held].sort();
+	}
+}
+
+/** A MULTI whose EXEC failed or one of whose commands failed must not look like success. */
+function throwOnFailure(replies: Array<[Error | null, unknown]> | null): void {
+	if (!replies) throw new Error('Redis discarded the transaction');
+	for (const [error] of replies) if (error) throw error;
+}

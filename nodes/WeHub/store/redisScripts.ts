@@ -1,0 +1,250 @@
+/**
+ * Lua scripts of the Redis task store. Each runs atomically inside Redis, so a hand-out, its cap
+ * counter and the pacing stamp change together or not at all, whatever the number of processes.
+ *
+ * Keys (no KEYS[] are declared: every key lives under ARGV base = `<prefix><appid>:`):
+ *   t:<id>          hash: one task (fields as in TaskRecord; task/meta as JSON; seq, task_type)
+ *   q:<wxid>        zset seq -> id: queued tasks that may go now (FIFO by seq)
+ *   d:<wxid>        zset not_before -> id: queued tasks held back until not_before
+ *   bybot:<wxid>    zset seq -> id: every task of the bot, for `list`
+ *   handed / expiring / finished   zsets time -> id, for the sweep
+ *   bot:<wxid>      hash: presence, plus paced_at (last hand-out)
+ *   bots            set of wxids; cap:<wxid>:<day>:<task_type> counters (expire after 2 days)
+ *   file:<index>, files; fr:<wxid>:<requester>, frs; settings
+ * and `<prefix>appids` (appids for the sweep), `<prefix>media:<id>`, `<prefix>media` (expiry).
+ */
+
+const COMMON = `
+local function depth(base, wxid)
+  return redis.call('ZCARD', base..'q:'..wxid) + redis.call('ZCARD', base..'d:'..wxid)
+end
+
+local function finish(base, id, state, now)
+  local tk = base..'t:'..id
+  local f = redis.call('HMGET', tk, 'state', 'bot_wxid')
+  if f[1] == 'queued' then
+    redis.call('ZREM', base..'q:'..f[2], id)
+    redis.call('ZREM', base..'d:'..f[2], id)
+    redis.call('ZREM', base..'expiring', id)
+  elseif f[1] == 'handed_out' then
+    redis.call('ZREM', base..'handed', id)
+  end
+  redis.call('HSET', tk, 'state', state, 'finished_at', now)
+  redis.call('ZADD', base..'finished', now, id)
+end
+
+local function bot_reply(base, wxid)
+  local botk = base..'bot:'..wxid
+  if redis.call('EXISTS', botk) == 0 then return {} end
+  return {redis.call('HGETALL', botk), depth(base, wxid)}
+end
+
+-- ARGV from index i: wxid, now, min_interval_ms, scan_limit, caps ("type:cap,type:cap")
+local function hand_out(base, wxid, now, min_interval, scan_limit, caps_arg)
+  local botk = base..'bot:'..wxid
+  if min_interval > 0 then
+    local last = tonumber(redis.call('HGET', botk, 'paced_at'))
+    if last and now - last < min_interval then return {} end
+  end
+  local qk = base..'q:'..wxid
+  local dk = base..'d:'..wxid
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', dk, '-inf', now, 'LIMIT', 0, 100)) do
+    redis.call('ZREM', dk, id)
+    redis.call('ZADD', qk, redis.call('HGET', base..'t:'..id, 'seq'), id)
+  end
+  local caps = {}
+  for tt, cap in string.gmatch(caps_arg, '(%d+):(%d+)') do caps[tt] = tonumber(cap) end
+  local day = math.floor(now / 86400000)
+  local start = 0
+  local scanned = 0
+  while scanned < scan_limit do
+    local ids = redis.call('ZRANGE', qk, start, start + 49)
+    if #ids == 0 then return {} end
+    for _, id in ipairs(ids) do
+      scanned = scanned + 1
+      local tk = base..'t:'..id
+      local f = redis.call('HMGET', tk, 'task_type', 'expires_at')
+      local expires = tonumber(f[2])
+      if expires and expires <= now then
+        finish(base, id, 'expired', now)
+      else
+        local capk = base..'cap:'..wxid..':'..day..':'..f[1]
+        local cap = caps[f[1]]
+        if cap == nil or (tonumber(redis.call('GET', capk)) or 0) < cap then
+          redis.call('INCR', capk)
+          redis.call('PEXPIRE', capk, 172800000)
+          redis.call('HSET', botk, 'paced_at', now)
+          redis.call('ZREM', qk, id)
+          redis.call('ZREM', base..'expiring', id)
+          redis.call('HSET', tk, 'state', 'handed_out', 'handed_out_at', now)
+          redis.call('ZADD', base..'handed', now, id)
+          return redis.call('HGETALL', tk)
+        end
+        start = start + 1
+      end
+    end
+  end
+  return {}
+end
+`;
+
+/**
+ * ARGV: prefix, base, appid, wxid, id, created_at, not_before, expires_at, task JSON, meta JSON,
+ * task_type ('' = absent). Returns the bot's queue depth.
+ */
+export const ENQUEUE = `${COMMON}
+local prefix, base, appid, wxid, id = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local created, not_before, expires, task, meta, task_type = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
+local tk = base..'t:'..id
+-- A command resent after a dropped connection must not queue the task twice.
+if redis.call('EXISTS', tk) == 0 then
+  local seq = redis.call('INCR', base..'seq')
+  redis.call('HSET', tk, 'task_id', id, 'appid', appid, 'bot_wxid', wxid, 'state', 'queued', 'created_at', created,
+    'task', task, 'task_type', task_type, 'seq', seq)
+  if meta ~= '' then redis.call('HSET', tk, 'meta', meta) end
+  if expires ~= '' then
+    redis.call('HSET', tk, 'expires_at', expires)
+    redis.call('ZADD', base..'expiring', expires, id)
+  end
+  redis.call('ZADD', base..'bybot:'..wxid, seq, id)
+  if not_before ~= '' then
+    redis.call('HSET', tk, 'not_before', not_before)
+    redis.call('ZADD', base..'d:'..wxid, not_before, id)
+  else
+    redis.call('ZADD', base..'q:'..wxid, seq, id)
+  end
+  redis.call('SADD', prefix..'appids', appid)
+end
+return depth(base, wxid)
+`;
+
+/** ARGV: base, wxid, now, min_interval_ms, scan_limit, caps. Returns the task hash or {}. */
+export const HAND_OUT = `${COMMON}
+return hand_out(ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6])
+`;
+
+/** ARGV: prefix, base, appid, wxid, now, min_interval_ms, scan_limit, caps. Returns {task, bot}. */
+export const POLL = `${COMMON}
+local prefix, base, appid, wxid, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+redis.call('HSET', base..'bot:'..wxid, 'appid', appid, 'wxid', wxid, 'online', '1', 'last_poll_at', ARGV[5])
+redis.call('SADD', base..'bots', wxid)
+redis.call('SADD', prefix..'appids', appid)
+local task = hand_out(base, wxid, now, tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8])
+return {task, bot_reply(base, wxid)}
+`;
+
+/** ARGV: base, id, success (1/0), error_reason, now, lost_after_ms. Returns the task hash or {}. */
+export const COMPLETE = `${COMMON}
+local base, id, now = ARGV[1], ARGV[2], tonumber(ARGV[5])
+local tk = base..'t:'..id
+local f = redis.call('HMGET', tk, 'state', 'handed_out_at')
+if not f[1] then return {} end
+if f[1] == 'handed_out' then
+  if now - tonumber(f[2]) > tonumber(ARGV[6]) then
+    finish(base, id, 'lost', now)
+  else
+    finish(base, id, ARGV[3] == '1' and 'done' or 'failed', now)
+    redis.call('HSET', tk, 'success', ARGV[3])
+    if ARGV[4] ~= '' then redis.call('HSET', tk, 'error_reason', ARGV[4]) end
+  end
+end
+return redis.call('HGETALL', tk)
+`;
+
+/** ARGV: base, id, now. Returns the task hash or {}. */
+export const CANCEL = `${COMMON}
+local base, id = ARGV[1], ARGV[2]
+local tk = base..'t:'..id
+local state = redis.call('HGET', tk, 'state')
+if not state then return {} end
+if state == 'queued' then finish(base, id, 'cancelled', tonumber(ARGV[3])) end
+return redis.call('HGETALL', tk)
+`;
+
+/**
+ * ARGV: prefix, base, appid, wxid, then field/value pairs to set (none = read only).
+ * Returns {presence hash, depth}, or {} for a bot never seen.
+ */
+export const TOUCH_BOT = `${COMMON}
+local prefix, base, appid, wxid = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+if #ARGV > 4 then
+  local botk = base..'bot:'..wxid
+  redis.call('HSET', botk, 'appid', appid, 'wxid', wxid)
+  if redis.call('HEXISTS', botk, 'online') == 0 then redis.call('HSET', botk, 'online', '0') end
+  for i = 5, #ARGV, 2 do redis.call('HSET', botk, ARGV[i], ARGV[i + 1]) end
+  redis.call('SADD', base..'bots', wxid)
+  redis.call('SADD', prefix..'appids', appid)
+end
+return bot_reply(base, wxid)
+`;
+
+/** ARGV: base, file_index, now. Returns the file hash, or {} when unknown. */
+export const MARK_FILE_UPLOADED = `
+local base, index, now = ARGV[1], ARGV[2], ARGV[3]
+local fk = base..'file:'..index
+if redis.call('EXISTS', fk) == 0 then return {} end
+redis.call('HSET', fk, 'state', 'uploaded', 'uploaded_at', now)
+redis.call('ZADD', base..'files', now, index)
+return redis.call('HGETALL', fk)
+`;
+
+/**
+ * ARGV: base, now, lost_after_ms, retain_ms, batch. One bounded batch of housekeeping for one
+ * appid; returns {lost, expired, removed, more}.
+ */
+export const SWEEP = `${COMMON}
+local base, now = ARGV[1], tonumber(ARGV[2])
+local batch = tonumber(ARGV[5])
+local lost, expired, removed, more = 0, 0, 0, 0
+local function range(key, max)
+  local found = redis.call('ZRANGEBYSCORE', key, '-inf', max, 'LIMIT', 0, batch)
+  if #found >= batch then more = 1 end
+  return found
+end
+for _, id in ipairs(range(base..'handed', '(' .. (now - tonumber(ARGV[3])))) do
+  if redis.call('HGET', base..'t:'..id, 'state') == 'handed_out' then
+    finish(base, id, 'lost', now)
+    lost = lost + 1
+  else
+    redis.call('ZREM', base..'handed', id)
+  end
+end
+for _, id in ipairs(range(base..'expiring', now)) do
+  if redis.call('HGET', base..'t:'..id, 'state') == 'queued' then
+    finish(base, id, 'expired', now)
+    expired = expired + 1
+  else
+    redis.call('ZREM', base..'expiring', id)
+  end
+end
+local until_ = now - tonumber(ARGV[4])
+for _, id in ipairs(range(base..'finished', until_)) do
+  local wxid = redis.call('HGET', base..'t:'..id, 'bot_wxid')
+  if wxid then redis.call('ZREM', base..'bybot:'..wxid, id) end
+  redis.call('DEL', base..'t:'..id)
+  redis.call('ZREM', base..'finished', id)
+  removed = removed + 1
+end
+for _, index in ipairs(range(base..'files', until_)) do
+  redis.call('DEL', base..'file:'..index)
+  redis.call('ZREM', base..'files', index)
+  removed = removed + 1
+end
+for _, key in ipairs(range(base..'frs', until_)) do
+  redis.call('DEL', base..'fr:'..key)
+  redis.call('ZREM', base..'frs', key)
+  removed = removed + 1
+end
+return {lost, expired, removed, more}
+`;
+
+/** ARGV: prefix, now, batch. Removes expired media; returns how many. */
+export const SWEEP_MEDIA = `
+local prefix = ARGV[1]
+local ids = redis.call('ZRANGEBYSCORE', prefix..'media', '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, id in ipairs(ids) do
+  redis.call('DEL', prefix..'media:'..id)
+  redis.call('ZREM', prefix..'media', id)
+end
+return #ids
+`;
