@@ -1,0 +1,801 @@
+/**
+ * A WeHub client that talks to any callback URL: it reports what a logged-in WeChat account
+ * would (login, contacts, messages, friend and room events), polls `pull_task`, "executes" each
+ * task (recording it, uploading files for task 9, reporting room members for task 4) and answers
+ * with `report_task_result`. Every answer is checked as a strict client would; problems are
+ * recorded as violations so tests can assert there are none.
+ */
+import { createHash } from 'node:crypto';
+import { checkAck, checkTask, checkUploadAck, type Ack } from './ackValidation';
+import { supports } from './clientVersion';
+import {
+	buildMessage,
+	escapeXml,
+	type MessageKind,
+	type MessageOptions,
+	type ReportMsgUnit,
+} from './messages';
+import { fakeMedia, type MediaFile } from './media';
+import { buildUploadBody, weHubBoundary } from './multipart';
+import {
+	generateContacts,
+	headImageUrl,
+	memberFromUser,
+	randomNickname,
+	randomRoomWxid,
+	randomUser,
+	type BotProfile,
+	type ContactBook,
+	type MemberInfo,
+	type UserInfo,
+} from './people';
+import { Random } from './random';
+import { HttpTransport } from './transport';
+
+export interface TaskOutcome {
+	success: boolean;
+	reason?: string;
+}
+
+export interface SimulatorOptions {
+	callbackUrl: string;
+	/** Where task 9 uploads go; default `<callbackUrl>/upload`. */
+	uploadUrl?: string;
+	appid: string;
+	/** The logged-in account (the bot). */
+	wxid: string;
+	/** When set, the login answer's signature is checked against md5(wxid#nonce#secret). */
+	secretKey?: string;
+	/** '0.1.5' (the original document) up to '0.4.26'; default '0.4.26'. */
+	clientVersion?: string;
+	/** pull_task period; WeHub's minimum is 1 s, its default 5 s. Default 1000 ms. */
+	pollIntervalMs?: number;
+	/** WeHub's Content-Type is undocumented: default 'application/json'; null sends none. */
+	contentType?: string | null;
+	nickname?: string;
+	/** Seeds generated contacts, ids and messages (reproducible runs). */
+	seed?: number;
+	/** Throw a ProtocolViolationError on the first violation instead of only recording it. */
+	throwOnViolation?: boolean;
+	/** Decides each task's result; default: every task succeeds. */
+	taskOutcome?: (task: ReceivedTask) => TaskOutcome | Promise<TaskOutcome>;
+	/** Answer timeout; WeHub's is 30 s. */
+	timeoutMs?: number;
+	log?: (line: string) => void;
+}
+
+export interface ReceivedTask {
+	/** Present for tasks from pull_task (reported back); absent for reply_task_list tasks. */
+	task_id?: string;
+	source: 'pull_task' | 'reply_task_list';
+	/** The action whose answer carried the task. */
+	via: string;
+	task_type: number;
+	task_dict: Record<string, unknown>;
+	receivedAt: number;
+	executedAt?: number;
+	result?: { success: boolean; reason: string };
+}
+
+export interface Violation {
+	at: number;
+	action: string;
+	problem: string;
+	/** The start of the offending answer, when there was one. */
+	body?: string;
+}
+
+export interface CallResult {
+	/** A valid ack with error_code 0. */
+	ok: boolean;
+	ack?: Ack;
+	problems: string[];
+	replyTasks: ReceivedTask[];
+}
+
+export interface LoginResult extends CallResult {
+	/** Why the client would refuse this login (error_code != 0, bad signature, no answer). */
+	reason?: string;
+}
+
+export interface SimulatorStats {
+	requests: number;
+	requestsByAction: Record<string, number>;
+	acksByType: Record<string, number>;
+	/** Valid acks whose error_code was not 0. */
+	errorAcks: number;
+	tasksReceived: number;
+	tasksExecuted: number;
+	tasksFailed: number;
+	/** pull_task handing out a task_id already seen: must stay 0. */
+	duplicateTaskIds: number;
+	uploads: number;
+	latenciesMs: number[];
+}
+
+export interface SentText {
+	task: ReceivedTask;
+	/** The room or person the text goes to (0.1.5: room_wxid, else wxid; later: wxid_to). */
+	to: string;
+	atList: string[];
+	text: string;
+}
+
+export class ProtocolViolationError extends Error {
+	constructor(readonly violation: Violation) {
+		super(`WeHub protocol violation on ${violation.action}: ${violation.problem}`);
+		this.name = 'ProtocolViolationError';
+	}
+}
+
+/** What the simulator knows about a v1 it reported in a friend request. */
+export interface FriendRequest {
+	v1: string;
+	v2: string;
+	user: UserInfo;
+	notice_word: string;
+}
+
+export function loginSignature(wxid: string, nonce: string, secretKey: string): string {
+	return createHash('md5').update(`${wxid}#${nonce}#${secretKey}`, 'utf8').digest('hex');
+}
+
+const MAX_LATENCY_SAMPLES = 100_000;
+
+export class WeHubSimulator {
+	readonly wxid: string;
+	readonly appid: string;
+	readonly clientVersion: string;
+	readonly callbackUrl: string;
+	readonly uploadUrl: string;
+	readonly profile: BotProfile;
+	readonly tasks: ReceivedTask[] = [];
+	readonly violations: Violation[] = [];
+	readonly friendRequests: FriendRequest[] = [];
+	/** 0.1.5 accepts a friend request through `op_code: 1` in the ack; those v1 values land here. */
+	readonly acceptedFriendRequests: string[] = [];
+	readonly stats: SimulatorStats = {
+		requests: 0,
+		requestsByAction: {},
+		acksByType: {},
+		errorAcks: 0,
+		tasksReceived: 0,
+		tasksExecuted: 0,
+		tasksFailed: 0,
+		duplicateTaskIds: 0,
+		uploads: 0,
+		latenciesMs: [],
+	};
+	contacts: ContactBook = { friends: [], groups: [], publicAccounts: [], members: new Map() };
+	loggedIn = false;
+
+	private readonly options: SimulatorOptions;
+	private readonly random: Random;
+	private readonly transport: HttpTransport;
+	private readonly media = new Map<string, MediaFile>();
+	private readonly seenTaskIds = new Set<string>();
+	private readonly machineId: string;
+	private clientSession = '';
+	private polling = false;
+	private pollLoop?: Promise<void>;
+	private wakePoller?: () => void;
+	private pollError?: Error;
+
+	constructor(options: SimulatorOptions) {
+		this.options = options;
+		this.wxid = options.wxid;
+		this.appid = options.appid;
+		this.clientVersion = options.clientVersion ?? '0.4.26';
+		this.callbackUrl = options.callbackUrl;
+		this.uploadUrl = options.uploadUrl ?? `${options.callbackUrl.replace(/\/+$/, '')}/upload`;
+		this.random = new Random(options.seed ?? hashSeed(options.wxid));
+		this.transport = new HttpTransport({ timeoutMs: options.timeoutMs });
+		this.machineId = this.random.hex(32);
+		const nickname = options.nickname ?? randomNickname(this.random);
+		this.profile = {
+			wxid: this.wxid,
+			nickname,
+			wx_alias: `${this.random.hex(8)}`,
+			head_img: headImageUrl(this.random),
+		};
+	}
+
+	// ---- requests -------------------------------------------------------------------------
+
+	/** Sends one action and reads its answer; any action name and data may be sent. */
+	async request(action: string, data: Record<string, unknown>): Promise<CallResult> {
+		const envelope: Record<string, unknown> = { action, appid: this.appid, wxid: this.wxid, data };
+		if (supports(this.clientVersion, 'clientSession') && this.clientSession)
+			envelope.client_session = this.clientSession;
+		this.stats.requests++;
+		this.stats.requestsByAction[action] = (this.stats.requestsByAction[action] ?? 0) + 1;
+		const contentType =
+			this.options.contentType === undefined ? 'application/json' : this.options.contentType;
+		let answer;
+		try {
+			answer = await this.transport.postJson(this.callbackUrl, envelope, contentType);
+		} catch (error) {
+			const problem = `no answer: ${(error as Error).message}`;
+			this.violate(action, problem);
+			return { ok: false, problems: [problem], replyTasks: [] };
+		}
+		this.recordLatency(answer.latencyMs);
+		const check = checkAck(action, this.clientVersion, answer.status, answer.body);
+		for (const problem of check.problems) this.violate(action, problem, answer.body);
+		if (!check.ok) return { ok: false, problems: check.problems, replyTasks: [] };
+		const ack = check.ack;
+		this.stats.acksByType[ack.ack_type] = (this.stats.acksByType[ack.ack_type] ?? 0) + 1;
+		if (ack.error_code !== 0) {
+			this.stats.errorAcks++;
+			this.log(`${action} answered error_code ${ack.error_code}: ${ack.error_reason}`);
+		}
+		const replyTasks = await this.takeReplyTasks(action, ack);
+		return {
+			ok: ack.error_code === 0 && check.problems.length === 0,
+			ack,
+			problems: check.problems,
+			replyTasks,
+		};
+	}
+
+	async login(): Promise<LoginResult> {
+		this.clientSession = supports(this.clientVersion, 'clientSession')
+			? `${this.random.hex(8)}-${this.random.hex(4)}-${this.random.hex(12)}`
+			: '';
+		const data: Record<string, unknown> = {
+			nickname: this.profile.nickname,
+			wx_alias: this.profile.wx_alias,
+			head_img: this.profile.head_img,
+			client_version: this.clientVersion,
+		};
+		const nonce = supports(this.clientVersion, 'loginNonce')
+			? this.random.fromAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 16)
+			: undefined;
+		if (nonce) data.nonce = nonce;
+		if (supports(this.clientVersion, 'localIp'))
+			data.local_ip = `192.168.1.${this.random.int(2, 254)}|10.0.75.1`;
+		if (supports(this.clientVersion, 'machineId')) data.machine_id = this.machineId;
+		const result: LoginResult = await this.request('login', data);
+		this.loggedIn = false;
+		if (!result.ack) return { ...result, ok: false, reason: result.problems.join('; ') };
+		if (result.ack.error_code !== 0)
+			return {
+				...result,
+				ok: false,
+				reason: `refused: ${result.ack.error_code} ${result.ack.error_reason}`,
+			};
+		if (nonce && this.options.secretKey !== undefined) {
+			const expected = loginSignature(this.wxid, nonce, this.options.secretKey);
+			const given = result.ack.data.signature;
+			if (typeof given !== 'string' || given.toLowerCase() !== expected) {
+				const problem = `login signature ${JSON.stringify(given)} does not match md5(wxid#nonce#secret) = ${expected}`;
+				this.violate('login', problem);
+				return { ...result, ok: false, problems: [...result.problems, problem], reason: problem };
+			}
+		}
+		this.loggedIn = result.ok;
+		this.log(`logged in as ${this.wxid} (${this.profile.nickname}), client ${this.clientVersion}`);
+		return result;
+	}
+
+	async logout(): Promise<CallResult> {
+		const data: Record<string, unknown> = { client_version: this.clientVersion };
+		if (supports(this.clientVersion, 'machineId')) data.machine_id = this.machineId;
+		const result = await this.request('logout', data);
+		this.loggedIn = false;
+		return result;
+	}
+
+	/** Generates `friends` friends and `groups` rooms (kept for later messages) and reports them. */
+	async reportContact(counts: {
+		friends: number;
+		groups: number;
+		publicAccounts?: number;
+	}): Promise<CallResult> {
+		this.contacts = generateContacts(counts, this.profile, this.random, this.clientVersion);
+		const data: Record<string, unknown> = {
+			friend_list: this.contacts.friends,
+			group_list: this.contacts.groups,
+		};
+		if (supports(this.clientVersion, 'richerRooms'))
+			data.public_list = this.contacts.publicAccounts;
+		return await this.request('report_contact', data);
+	}
+
+	/**
+	 * Reports one message. Defaults: a private message from a known friend; in a room (`room`), a
+	 * message from one of its members other than the bot. `from: <bot wxid>` reports the bot's own.
+	 */
+	async sendMessage(
+		kind: MessageKind,
+		options: MessageOptions = {},
+	): Promise<CallResult & { unit: ReportMsgUnit }> {
+		const room = options.room ?? '';
+		const from = options.from ?? this.defaultSender(room);
+		const to = room
+			? room
+			: from === this.wxid
+				? (options.to ?? this.pickFriend().wxid)
+				: this.wxid;
+		const built = buildMessage(
+			kind,
+			{ ...options, room, from, to },
+			{ version: this.clientVersion, botWxid: this.wxid, random: this.random },
+		);
+		if (built.media) this.media.set(built.media.fileIndex, built.media.file);
+		const result = await this.request('report_new_msg', { msg: built.unit });
+		return { ...result, unit: built.unit };
+	}
+
+	/** A stranger asks to be friends; 0.1.5 accepts in the ack (`op_code: 1`), later with task 13. */
+	async friendAddRequest(
+		options: { nickname?: string; notice_word?: string } = {},
+	): Promise<CallResult & { request: FriendRequest }> {
+		const user = {
+			...randomUser(this.random, this.clientVersion),
+			...(options.nickname ? { nickname: options.nickname } : {}),
+		};
+		const v1 = `v1_${this.random.hex(48)}@stranger`;
+		const v2 = `v2_${this.random.hex(48)}@stranger`;
+		const notice_word = options.notice_word ?? `我是${user.nickname}`;
+		const request: FriendRequest = { v1, v2, user, notice_word };
+		this.friendRequests.push(request);
+		const raw_msg = `<msg fromusername="${user.wxid}" encryptusername="${v1}" fromnickname="${escapeXml(user.nickname)}" content="${escapeXml(notice_word)}" fullpy="" shortpy="" imagestatus="3" scene="30" country="CN" province="Guangdong" city="Shenzhen" sign="" percard="1" sex="${user.sex ?? 0}" alias="${user.wx_alias}" weibo="" albumflag="0" albumstyle="0" albumbgimgid="" snsflag="1" snsbgimgid="" snsbgobjectid="0" mhash="${this.random.hex(32)}" mfullhash="${this.random.hex(32)}" bigheadimgurl="${user.head_img}" smallheadimgurl="${user.head_img}" ticket="${v2}" opcode="2" googlecontact="" qrticket="" chatroomusername="" sourceusername="" sourcenickname=""><brandlist count="0" ver="${this.random.digits(9)}"></brandlist></msg>`;
+		const result = await this.request('report_friend_add_request', {
+			v1,
+			v2,
+			notice_word,
+			raw_msg,
+		});
+		const data = result.ack?.data;
+		if (data && data.op_code === 1) {
+			if (data.v1 === v1 && data.v2 === v2) this.acceptedFriendRequests.push(v1);
+			else this.violate('report_friend_add_request', 'op_code 1 without the v1/v2 of the request');
+		}
+		return { ...result, request };
+	}
+
+	/** Someone became a friend (a request was accepted, or they accepted ours). */
+	async newFriend(
+		options: { nickname?: string; notice_word?: string; user?: UserInfo } = {},
+	): Promise<CallResult & { friend: UserInfo }> {
+		const friend = options.user ?? {
+			...randomUser(this.random, this.clientVersion),
+			...(options.nickname ? { nickname: options.nickname } : {}),
+		};
+		this.contacts.friends.push(friend);
+		const result = await this.request('report_new_friend', {
+			fans_wxid: friend.wxid,
+			nickname: friend.nickname,
+			wx_alias: friend.wx_alias,
+			head_img: friend.head_img,
+			notice_word: options.notice_word ?? `我是${friend.nickname}`,
+			sourceusername: '',
+			sourcenickname: '',
+		});
+		return { ...result, friend };
+	}
+
+	/** Members joined (flag 1) or left (flag 0) a room; default: one new stranger joins the first room. */
+	async roomMemberChange(
+		options: { room?: string; wxids?: string[]; flag?: 0 | 1 } = {},
+	): Promise<CallResult> {
+		const room = options.room ?? this.pickRoom();
+		const flag = options.flag ?? 1;
+		const members = this.contacts.members.get(room) ?? [];
+		let wxids = options.wxids;
+		if (!wxids && flag === 1) {
+			const joined = memberFromUser(randomUser(this.random, this.clientVersion), this.random);
+			members.push(joined);
+			wxids = [joined.wxid];
+		}
+		if (!wxids)
+			wxids = members
+				.filter((m) => m.wxid !== this.wxid)
+				.slice(-1)
+				.map((m) => m.wxid);
+		if (flag === 0)
+			this.contacts.members.set(
+				room,
+				members.filter((m) => !wxids.includes(m.wxid)),
+			);
+		const data: Record<string, unknown> = { room_wxid: room, wxid_list: wxids, flag };
+		if (supports(this.clientVersion, 'richerRooms'))
+			data.owner_wxid = this.groupOf(room)?.owner_wxid ?? '';
+		return await this.request('report_room_member_change', data);
+	}
+
+	/** The bot was pulled into (or created) a new room. */
+	async newRoom(
+		options: { name?: string; memberCount?: number } = {},
+	): Promise<CallResult & { room: string }> {
+		const room = randomRoomWxid(this.random);
+		const users = Array.from({ length: options.memberCount ?? 3 }, () =>
+			randomUser(this.random, this.clientVersion),
+		);
+		const memberInfo_list: MemberInfo[] = [
+			this.botMember(),
+			...users.map((u) => memberFromUser(u, this.random)),
+		];
+		const owner_wxid = memberInfo_list[1]?.wxid ?? this.wxid;
+		const name = options.name ?? '';
+		this.contacts.members.set(room, memberInfo_list);
+		this.contacts.groups.push({
+			wxid: room,
+			name,
+			owner_wxid,
+			member_count: memberInfo_list.length,
+			head_img: headImageUrl(this.random),
+			member_wxid_list: memberInfo_list.map((m) => m.wxid),
+		});
+		const result = await this.request('report_new_room', {
+			wxid: room,
+			name,
+			owner_wxid,
+			head_img: headImageUrl(this.random),
+			memberInfo_list,
+		});
+		return { ...result, room };
+	}
+
+	/** Reports the members of `rooms` (default: every known room), as task 4 asks. */
+	async roomMemberInfo(rooms?: string[]): Promise<CallResult> {
+		const room_data_list = (rooms ?? this.contacts.groups.map((g) => g.wxid)).map((room) => {
+			let members = this.contacts.members.get(room);
+			if (!members) {
+				members = [
+					this.botMember(),
+					...Array.from({ length: 3 }, () =>
+						memberFromUser(randomUser(this.random, this.clientVersion), this.random),
+					),
+				];
+				this.contacts.members.set(room, members);
+			}
+			const entry: Record<string, unknown> = { room_wxid: room, memberInfo_list: members };
+			if (supports(this.clientVersion, 'richerRooms')) {
+				const group = this.groupOf(room);
+				Object.assign(entry, {
+					name: group?.name ?? '',
+					owner_wxid: group?.owner_wxid ?? '',
+					head_img: group?.head_img ?? '',
+					member_count: members.length,
+				});
+			}
+			return entry;
+		});
+		return await this.request('report_room_member_info', { room_data_list });
+	}
+
+	/** A friend deleted the bot (0.3.8+). */
+	async friendRemoved(wxid: string): Promise<CallResult> {
+		this.contacts.friends = this.contacts.friends.filter((f) => f.wxid !== wxid);
+		return await this.request('report_friend_removed', { wxid_removed: wxid });
+	}
+
+	async reportTaskResult(taskId: string, success: boolean, reason = ''): Promise<CallResult> {
+		const result = await this.request('report_task_result', {
+			task_id: taskId,
+			task_result: success ? 1 : 0,
+			error_reason: reason,
+		});
+		if (result.ack && result.ack.data.task_id !== taskId) {
+			const problem = `report_task_result answer does not echo task_id ${JSON.stringify(taskId)} (got ${JSON.stringify(result.ack.data.task_id)})`;
+			this.violate('report_task_result', problem);
+			return { ...result, ok: false, problems: [...result.problems, problem] };
+		}
+		return result;
+	}
+
+	// ---- polling and tasks ----------------------------------------------------------------
+
+	/** One `pull_task`; a task it hands out is executed and reported before this returns. */
+	async pollOnce(): Promise<ReceivedTask | undefined> {
+		const result = await this.request('pull_task', {});
+		const data = result.ack?.data;
+		if (!data || Object.keys(data).length === 0) return undefined;
+		if (typeof data.task_id !== 'string' || data.task_id === '') {
+			this.violate(
+				'pull_task',
+				`task_id is ${JSON.stringify(data.task_id)}, expected a non-empty string`,
+			);
+			return undefined;
+		}
+		const problems = checkTask(data.task_data, this.clientVersion);
+		for (const problem of problems) this.violate('pull_task', problem);
+		if (problems.length > 0) {
+			await this.reportTaskResult(data.task_id, false, problems.join('; '));
+			return undefined;
+		}
+		if (this.seenTaskIds.has(data.task_id)) {
+			this.stats.duplicateTaskIds++;
+			this.violate('pull_task', `task_id ${data.task_id} was handed out before`);
+		}
+		this.seenTaskIds.add(data.task_id);
+		const task = this.receive(
+			data.task_data as { task_type: number; task_dict: Record<string, unknown> },
+			'pull_task',
+			'pull_task',
+			data.task_id,
+		);
+		await this.execute(task);
+		await this.reportTaskResult(
+			data.task_id,
+			task.result?.success ?? false,
+			task.result?.reason ?? '',
+		);
+		return task;
+	}
+
+	/** Polls every `pollIntervalMs` until stopPolling(); one request at a time, like WeHub. */
+	startPolling(): void {
+		if (this.polling) return;
+		this.polling = true;
+		this.pollLoop = (async () => {
+			while (this.polling) {
+				try {
+					await this.pollOnce();
+				} catch (error) {
+					// Only throwOnViolation (or a bug) gets here: stop, and let stopPolling() rethrow.
+					this.pollError = error as Error;
+					this.polling = false;
+				}
+				if (!this.polling) break;
+				await new Promise<void>((resolve) => {
+					const timer = setTimeout(resolve, this.options.pollIntervalMs ?? 1000);
+					this.wakePoller = () => {
+						clearTimeout(timer);
+						resolve();
+					};
+				});
+			}
+		})();
+	}
+
+	/** Stops polling; resolves once the poll in flight (and its task) has finished. */
+	async stopPolling(): Promise<void> {
+		this.polling = false;
+		this.wakePoller?.();
+		await this.pollLoop;
+		this.pollLoop = undefined;
+		const error = this.pollError;
+		this.pollError = undefined;
+		if (error) throw error;
+	}
+
+	async pollFor(ms: number): Promise<void> {
+		this.startPolling();
+		await new Promise((resolve) => setTimeout(resolve, ms));
+		await this.stopPolling();
+	}
+
+	/** Makes the file behind `fileIndex` available to task 9. */
+	registerMedia(fileIndex: string, file: MediaFile): void {
+		this.media.set(fileIndex, file);
+	}
+
+	/** POSTs a file to the upload URL the way WeHub does; true when the answer accepts it. */
+	async uploadFile(fileIndex: string): Promise<{ ok: boolean; reason: string }> {
+		const file = this.media.get(fileIndex) ?? fakeMedia('image', this.random);
+		const boundary = weHubBoundary(this.random);
+		const { contentType, body } = buildUploadBody(fileIndex, file, boundary);
+		this.stats.requests++;
+		this.stats.requestsByAction.upload = (this.stats.requestsByAction.upload ?? 0) + 1;
+		let answer;
+		try {
+			answer = await this.transport.post(this.uploadUrl, body, {
+				'Content-Type': contentType,
+				'MIME-Version': '1.0',
+			});
+		} catch (error) {
+			const problem = `no answer to upload: ${(error as Error).message}`;
+			this.violate('upload', problem);
+			return { ok: false, reason: problem };
+		}
+		this.recordLatency(answer.latencyMs);
+		const check = checkUploadAck(fileIndex, answer.status, answer.body);
+		for (const problem of check.problems) this.violate('upload', problem, answer.body);
+		if (!check.ok || check.problems.length > 0)
+			return { ok: false, reason: check.problems.join('; ') };
+		this.stats.acksByType.upload_file_ack = (this.stats.acksByType.upload_file_ack ?? 0) + 1;
+		if (check.ack.error_code !== 0)
+			return { ok: false, reason: `upload refused: ${check.ack.error_reason}` };
+		this.stats.uploads++;
+		return { ok: true, reason: '' };
+	}
+
+	/** Task 1 texts received so far, with their target, for assertions like "pong sent once to X". */
+	sentTexts(): SentText[] {
+		return this.tasks
+			.filter((task) => task.task_type === 1)
+			.flatMap((task) => {
+				const dict = task.task_dict;
+				const to =
+					typeof dict.wxid_to === 'string' && dict.wxid_to
+						? dict.wxid_to
+						: String(dict.room_wxid || dict.wxid || '');
+				const atList = Array.isArray(dict.at_list)
+					? dict.at_list.map(String)
+					: dict.room_wxid && dict.wxid
+						? [String(dict.wxid)]
+						: [];
+				const units = Array.isArray(dict.msg_list)
+					? (dict.msg_list as Array<Record<string, unknown>>)
+					: [];
+				return units
+					.filter((unit) => unit.msg_type === 1)
+					.map((unit) => ({ task, to, atList, text: String(unit.msg) }));
+			});
+	}
+
+	summary() {
+		const sorted = [...this.stats.latenciesMs].sort((a, b) => a - b);
+		const at = (q: number) =>
+			sorted.length
+				? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10
+				: 0;
+		return {
+			wxid: this.wxid,
+			clientVersion: this.clientVersion,
+			loggedIn: this.loggedIn,
+			requests: this.stats.requests,
+			acksByType: { ...this.stats.acksByType },
+			errorAcks: this.stats.errorAcks,
+			tasksReceived: this.stats.tasksReceived,
+			tasksExecuted: this.stats.tasksExecuted,
+			tasksFailed: this.stats.tasksFailed,
+			duplicateTaskIds: this.stats.duplicateTaskIds,
+			uploads: this.stats.uploads,
+			violations: this.violations.length,
+			latencyMs: {
+				p50: at(0.5),
+				p95: at(0.95),
+				max: sorted.length ? Math.round(sorted[sorted.length - 1] * 10) / 10 : 0,
+			},
+		};
+	}
+
+	async close(): Promise<void> {
+		await this.stopPolling();
+		this.transport.close();
+	}
+
+	// ---- internals ------------------------------------------------------------------------
+
+	private async takeReplyTasks(action: string, ack: Ack): Promise<ReceivedTask[]> {
+		// 0.1.5 reads reply_task_list only in these two answers; later clients in any common_ack.
+		const reads = supports(this.clientVersion, 'commonAck')
+			? ack.ack_type === 'common_ack'
+			: action === 'report_new_msg' || action === 'report_new_friend';
+		const list = ack.data.reply_task_list;
+		if (!reads || list === undefined) return [];
+		if (!Array.isArray(list)) {
+			this.violate(action, 'reply_task_list is not an array');
+			return [];
+		}
+		if (list.length > 3)
+			this.violate(action, `reply_task_list holds ${list.length} tasks, at most 3 are allowed`);
+		const received: ReceivedTask[] = [];
+		for (const raw of list) {
+			const problems = checkTask(raw, this.clientVersion);
+			for (const problem of problems) this.violate(action, `reply_task_list: ${problem}`);
+			if (problems.length > 0) continue;
+			const task = this.receive(
+				raw as { task_type: number; task_dict: Record<string, unknown> },
+				'reply_task_list',
+				action,
+			);
+			await this.execute(task);
+			received.push(task);
+		}
+		return received;
+	}
+
+	private receive(
+		raw: { task_type: number; task_dict: Record<string, unknown> },
+		source: ReceivedTask['source'],
+		via: string,
+		taskId?: string,
+	): ReceivedTask {
+		const task: ReceivedTask = {
+			...(taskId ? { task_id: taskId } : {}),
+			source,
+			via,
+			task_type: raw.task_type,
+			task_dict: raw.task_dict,
+			receivedAt: Date.now(),
+		};
+		this.tasks.push(task);
+		this.stats.tasksReceived++;
+		this.log(
+			`task ${task.task_type}${taskId ? ` (${taskId})` : ''} via ${via}: ${JSON.stringify(task.task_dict).slice(0, 160)}`,
+		);
+		return task;
+	}
+
+	private async execute(task: ReceivedTask): Promise<void> {
+		let outcome: TaskOutcome = this.options.taskOutcome
+			? await this.options.taskOutcome(task)
+			: { success: true };
+		if (outcome.success && task.task_type === 9) {
+			const upload = await this.uploadFile(String(task.task_dict.file_index));
+			outcome = { success: upload.ok, reason: upload.reason };
+		} else if (outcome.success && task.task_type === 4) {
+			const rooms = (task.task_dict.room_wxid_list as unknown[]).map(String);
+			const answer = await this.roomMemberInfo(rooms);
+			outcome = {
+				success: answer.ok,
+				reason: answer.ok
+					? ''
+					: answer.problems.join('; ') || String(answer.ack?.error_reason ?? ''),
+			};
+		}
+		task.executedAt = Date.now();
+		task.result = {
+			success: outcome.success,
+			reason: outcome.success ? '' : (outcome.reason ?? 'failed'),
+		};
+		this.stats.tasksExecuted++;
+		if (!outcome.success) this.stats.tasksFailed++;
+	}
+
+	private violate(action: string, problem: string, body?: string): void {
+		const violation: Violation = {
+			at: Date.now(),
+			action,
+			problem,
+			...(body !== undefined ? { body: body.slice(0, 500) } : {}),
+		};
+		this.violations.push(violation);
+		this.log(`VIOLATION ${action}: ${problem}`);
+		if (this.options.throwOnViolation) throw new ProtocolViolationError(violation);
+	}
+
+	private recordLatency(ms: number): void {
+		if (this.stats.latenciesMs.length < MAX_LATENCY_SAMPLES) this.stats.latenciesMs.push(ms);
+	}
+
+	private log(line: string): void {
+		this.options.log?.(`[${this.wxid}] ${line}`);
+	}
+
+	private botMember(): MemberInfo {
+		return {
+			wxid: this.wxid,
+			wx_alias: this.profile.wx_alias,
+			nickname: this.profile.nickname,
+			room_nickname: '',
+			head_img: this.profile.head_img,
+		};
+	}
+
+	private groupOf(room: string) {
+		return this.contacts.groups.find((group) => group.wxid === room);
+	}
+
+	private pickRoom(): string {
+		if (this.contacts.groups.length === 0)
+			throw new Error('no known room: call reportContact() or newRoom() first, or pass a room');
+		return this.contacts.groups[0].wxid;
+	}
+
+	private pickFriend(): UserInfo {
+		if (this.contacts.friends.length === 0)
+			this.contacts.friends.push(randomUser(this.random, this.clientVersion));
+		return this.random.pick(this.contacts.friends);
+	}
+
+	private defaultSender(room: string): string {
+		if (!room) return this.pickFriend().wxid;
+		const others = (this.contacts.members.get(room) ?? []).filter(
+			(member) => member.wxid !== this.wxid,
+		);
+		return others.length > 0
+			? this.random.pick(others).wxid
+			: randomUser(this.random, this.clientVersion).wxid;
+	}
+}
+
+/** A stable seed per bot wxid, so each bot of a run differs but reruns are identical. */
+function hashSeed(text: string): number {
+	return createHash('md5').update(text).digest().readUInt32LE(0);
+}
