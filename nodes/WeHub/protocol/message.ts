@@ -1,0 +1,356 @@
+import { parseRawXml, xmlNumber, xmlPath, xmlText } from './rawXml';
+import { classifySystemNotice, type SystemNotice } from './systemNotice';
+import { MSG_TYPE, type ReportMsgUnit } from './types';
+
+/**
+ * One flat, spreadsheet-friendly object per reported message unit. Cheap by design: the raw unit
+ * is referenced, not copied, and raw_msg is parsed once.
+ */
+
+export type MessageKind =
+	| 'text'
+	| 'image'
+	| 'voice'
+	| 'card'
+	| 'video'
+	| 'emoji'
+	| 'link'
+	| 'mini_program'
+	| 'transfer'
+	| 'file'
+	| 'system'
+	| 'unknown';
+
+const KIND_BY_MSG_TYPE: ReadonlyMap<number, MessageKind> = new Map(
+	Object.entries(MSG_TYPE).map(([kind, type]) => [type, kind as MessageKind]),
+);
+
+export interface CardDetails {
+	wxid: string | null;
+	nickname: string | null;
+	alias: string | null;
+	/** 0 unknown, 1 male, 2 female. */
+	sex: number | null;
+	province: string | null;
+	city: string | null;
+	/** From the id: `gh_...` official accounts, `...@stranger` people we cannot see yet. */
+	contact_type: 'person' | 'official_account' | 'stranger' | null;
+}
+
+export interface VoiceDetails {
+	duration_ms: number | null;
+	bytes: number | null;
+}
+
+export interface VideoDetails {
+	seconds: number | null;
+	bytes: number | null;
+}
+
+export interface EmojiDetails {
+	url: string | null;
+	md5: string | null;
+	size: number | null;
+}
+
+export interface LinkDetails {
+	title: string | null;
+	desc: string | null;
+	url: string | null;
+	thumb: string | null;
+	sub_type: number | null;
+	/** sub_type 5 or an `addchatroombyinvite` URL: accept with task 19 (accept room invitation). */
+	is_room_invitation: boolean;
+}
+
+export interface MiniProgramDetails {
+	title: string | null;
+	appid: string | null;
+	username: string | null;
+	page_path: string | null;
+	source: string | null;
+}
+
+export interface TransferDetails {
+	/** As WeChat shows it, e.g. "￥0.10". */
+	amount: string | null;
+	transfer_id: string | null;
+	transaction_id: string | null;
+	paysubtype: 'sent' | 'received' | null;
+	memo: string | null;
+	/** Someone else sent it to the bot and it awaits acceptance: task 11 can accept it. */
+	acceptable_by_bot: boolean;
+}
+
+export interface FileDetails {
+	name: string | null;
+	extension: string | null;
+	size: number | null;
+	md5: string | null;
+}
+
+/** The classification fields of systemNotice.ts, with `classification` naming the type. */
+export type SystemDetails = { classification: SystemNotice['type'] } & Omit<
+	DistributiveOmit<SystemNotice, 'type' | 'text'>,
+	never
+>;
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+export interface MessageDetailsMap {
+	text: Record<string, never>;
+	image: Record<string, never>;
+	voice: VoiceDetails;
+	card: CardDetails;
+	video: VideoDetails;
+	emoji: EmojiDetails;
+	link: LinkDetails;
+	mini_program: MiniProgramDetails;
+	transfer: TransferDetails;
+	file: FileDetails;
+	system: SystemDetails;
+	unknown: Record<string, never>;
+}
+
+export interface NormalisedMessageBase {
+	msg_type: number;
+	chat: 'private' | 'room';
+	room_wxid: string | null;
+	from_wxid: string;
+	to_wxid: string;
+	/** Sent by the bot itself (from any device): never answer these with a send task. */
+	is_self: boolean;
+	/** The text of a text message; for other kinds a short English summary like "[Image]". */
+	text: string;
+	/** wxids from atUserList when the client sends it, else "@Name" names parsed from the text. */
+	mentions: string[];
+	mentions_are_wxids: boolean;
+	file_index: string | null;
+	msg_id: string | null;
+	/** Epoch milliseconds (msg_timestamp), or null. */
+	timestamp: number | null;
+	/** The parsed raw_msg, root element included (`xml.msg.appmsg.title`), or null. */
+	xml: Record<string, unknown> | null;
+	/** The unit exactly as received. */
+	raw: ReportMsgUnit;
+}
+
+export type NormalisedMessage = {
+	[K in MessageKind]: NormalisedMessageBase & { kind: K; details: MessageDetailsMap[K] };
+}[MessageKind];
+
+/** The message units of a report_new_msg `data`: `msg`, else `msg_list`, else `data` itself. */
+export function extractMessageUnits(data: unknown): ReportMsgUnit[] {
+	if (!isRecord(data)) return [];
+	if (isRecord(data.msg)) return [data.msg as unknown as ReportMsgUnit];
+	if (Array.isArray(data.msg_list)) return data.msg_list.filter(isRecord) as ReportMsgUnit[];
+	if (Array.isArray(data.msg)) return data.msg.filter(isRecord) as ReportMsgUnit[];
+	if ('msg_type' in data) return [data as unknown as ReportMsgUnit];
+	return [];
+}
+
+export function messageKind(msgType: number): MessageKind {
+	return KIND_BY_MSG_TYPE.get(msgType) ?? 'unknown';
+}
+
+export function normaliseMessage(unit: ReportMsgUnit, botWxid: string): NormalisedMessage {
+	const kind = messageKind(unit.msg_type);
+	const rawMsg = str(unit.raw_msg);
+	// System notices are plain text; everything else with a raw_msg is XML.
+	const parsed = rawMsg && kind !== 'system' ? parseRawXml(rawMsg) : undefined;
+	const xml = parsed?.ok ? { [parsed.root]: parsed.xml } : null;
+	const roomWxid = str(unit.room_wxid) || roomFromTo(unit.wxid_to);
+	const fromWxid = str(unit.wxid_from) || str(unit.wxid) || parsed?.sender || '';
+	const toWxid = str(unit.wxid_to);
+	const isSelf = fromWxid !== '' && fromWxid === botWxid;
+
+	const base = {
+		msg_type: unit.msg_type,
+		chat: roomWxid ? ('room' as const) : ('private' as const),
+		room_wxid: roomWxid || null,
+		from_wxid: fromWxid,
+		to_wxid: toWxid,
+		is_self: isSelf,
+		file_index: str(unit.file_index) || null,
+		msg_id: unit.msg_id === undefined || unit.msg_id === null ? null : String(unit.msg_id),
+		timestamp: timestampMs(unit.msg_timestamp),
+		xml,
+		raw: unit,
+	};
+	const u = unit as unknown as Record<string, unknown>;
+	const none: Record<string, never> = {};
+
+	switch (kind) {
+		case 'text': {
+			const text = str(u.msg);
+			const atList = Array.isArray(u.atUserList)
+				? u.atUserList.filter((wxid): wxid is string => typeof wxid === 'string' && wxid !== '')
+				: undefined;
+			const mentions = atList?.length ? atList : mentionedNames(text);
+			const fromList = Boolean(atList?.length);
+			return { ...base, kind, text, mentions, mentions_are_wxids: fromList, details: none };
+		}
+		case 'image':
+			return { ...base, kind, ...noMentions('[Image]'), details: none };
+		case 'voice': {
+			const voice = xmlPath(xml, 'msg', 'voicemsg');
+			const details = {
+				duration_ms: xmlNumber(voice, 'voicelength') ?? null,
+				bytes: xmlNumber(voice, 'length') ?? null,
+			};
+			const seconds =
+				details.duration_ms === null ? '' : ` ${Math.round(details.duration_ms / 1000)}s`;
+			return { ...base, kind, ...noMentions(`[Voice${seconds}]`), details };
+		}
+		case 'card': {
+			const card = xmlPath(xml, 'msg');
+			const wxid = xmlText(card, 'username') || null;
+			const sex = xmlNumber(card, 'sex');
+			const details: CardDetails = {
+				wxid,
+				nickname: xmlText(card, 'nickname') || null,
+				alias: xmlText(card, 'alias') || null,
+				sex: sex ?? null,
+				province: xmlText(card, 'province') || null,
+				city: xmlText(card, 'city') || null,
+				contact_type: contactType(wxid),
+			};
+			return { ...base, kind, ...noMentions(summary('Card', details.nickname ?? wxid)), details };
+		}
+		case 'video': {
+			const video = xmlPath(xml, 'msg', 'videomsg');
+			const details = {
+				seconds: xmlNumber(video, 'playlength') ?? null,
+				bytes: xmlNumber(video, 'length') ?? null,
+			};
+			const seconds = details.seconds === null ? '' : ` ${details.seconds}s`;
+			return { ...base, kind, ...noMentions(`[Video${seconds}]`), details };
+		}
+		case 'emoji': {
+			const emoji = xmlPath(xml, 'msg', 'emoji');
+			const details = {
+				url: str(u.emoji_url) || xmlText(emoji, 'cdnurl') || null,
+				md5: xmlText(emoji, 'md5') || null,
+				size: xmlNumber(emoji, 'len') ?? null,
+			};
+			return { ...base, kind, ...noMentions('[Emoji]'), details };
+		}
+		case 'link': {
+			const appmsg = xmlPath(xml, 'msg', 'appmsg');
+			const url = str(u.link_url) || xmlText(appmsg, 'url') || null;
+			const subType = num(u.sub_type) ?? xmlNumber(appmsg, 'type') ?? null;
+			const details: LinkDetails = {
+				title: str(u.link_title) || xmlText(appmsg, 'title') || null,
+				desc: str(u.link_desc) || xmlText(appmsg, 'des') || null,
+				url,
+				thumb: str(u.link_img_url) || xmlText(appmsg, 'thumburl') || null,
+				sub_type: subType,
+				is_room_invitation: subType === 5 && /addchatroombyinvite/i.test(url ?? ''),
+			};
+			return { ...base, kind, ...noMentions(summary('Link', details.title)), details };
+		}
+		case 'mini_program': {
+			const appmsg = xmlPath(xml, 'msg', 'appmsg');
+			const weapp = xmlPath(appmsg, 'weappinfo');
+			const details = {
+				title: xmlText(appmsg, 'title') || null,
+				appid: xmlText(weapp, 'appid') || null,
+				username: xmlText(weapp, 'username') || null,
+				page_path: xmlText(weapp, 'pagepath') || null,
+				source: xmlText(appmsg, 'sourcedisplayname') || null,
+			};
+			return { ...base, kind, ...noMentions(summary('Mini program', details.title)), details };
+		}
+		case 'transfer': {
+			const pay = xmlPath(xml, 'msg', 'appmsg', 'wcpayinfo');
+			const subtype = num(u.paysubtype) ?? xmlNumber(pay, 'paysubtype');
+			const details: TransferDetails = {
+				amount: xmlText(pay, 'feedesc') || null,
+				transfer_id: str(u.transferid) || xmlText(pay, 'transferid') || null,
+				transaction_id: xmlText(pay, 'transcationid') || null,
+				paysubtype: subtype === 1 ? 'sent' : subtype === 3 ? 'received' : null,
+				memo: xmlText(pay, 'pay_memo') || null,
+				acceptable_by_bot: subtype === 1 && !isSelf && toWxid !== '' && toWxid === botWxid,
+			};
+			return { ...base, kind, ...noMentions(summary('Transfer', details.amount)), details };
+		}
+		case 'file': {
+			const appmsg = xmlPath(xml, 'msg', 'appmsg');
+			const details = {
+				name: xmlText(appmsg, 'title') || null,
+				extension: xmlText(appmsg, 'appattach', 'fileext') || null,
+				size: xmlNumber(appmsg, 'appattach', 'totallen') ?? null,
+				md5: xmlText(appmsg, 'md5') || xmlText(xml, 'msg', 'md5') || null,
+			};
+			return { ...base, kind, ...noMentions(summary('File', details.name)), details };
+		}
+		case 'system': {
+			const { type, text, ...fields } = classifySystemNotice(rawMsg || str(u.msg));
+			const details = { classification: type, ...fields } as SystemDetails;
+			return { ...base, kind, ...noMentions(text), details };
+		}
+		case 'unknown':
+			return { ...base, kind, ...noMentions(`[Message type ${unit.msg_type}]`), details: none };
+		default:
+			return assertNever(kind);
+	}
+}
+
+/* ------------------------------------------------------------------ helpers */
+
+/** "@BN @CN text": names after "@" followed by a space (WeChat uses U+2005) or the end. */
+const MENTION = /(?:^|[\s\u2005])@([^\s\u2005@]+)(?=[\s\u2005]|$)/g;
+
+export function mentionedNames(text: string): string[] {
+	if (!text.includes('@')) return [];
+	const names: string[] = [];
+	for (const match of text.matchAll(MENTION)) names.push(match[1]);
+	return names;
+}
+
+function noMentions(text: string) {
+	return { text, mentions: [] as string[], mentions_are_wxids: false };
+}
+
+function summary(label: string, detail: string | null): string {
+	return detail ? `[${label}] ${detail}` : `[${label}]`;
+}
+
+function contactType(wxid: string | null): CardDetails['contact_type'] {
+	if (!wxid) return null;
+	if (wxid.startsWith('gh_')) return 'official_account';
+	if (wxid.endsWith('@stranger')) return 'stranger';
+	return 'person';
+}
+
+function roomFromTo(to: unknown): string {
+	return typeof to === 'string' && to.endsWith('@chatroom') ? to : '';
+}
+
+/** msg_timestamp is milliseconds; a value that can only be seconds is scaled. */
+function timestampMs(value: unknown): number | null {
+	const n = num(value);
+	if (n === undefined || n <= 0) return null;
+	return n < 1e11 ? n * 1000 : n;
+}
+
+function str(value: unknown): string {
+	return typeof value === 'string' ? value : '';
+}
+
+function num(value: unknown): number | undefined {
+	if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+	if (typeof value === 'string' && value.trim() !== '') {
+		const n = Number(value);
+		return Number.isFinite(n) ? n : undefined;
+	}
+	return undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function assertNever(value: never): never {
+	throw new Error(`unhandled message kind ${String(value)}`);
+}

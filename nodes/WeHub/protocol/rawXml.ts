@@ -1,0 +1,148 @@
+import { Parser } from 'xml2js';
+
+/**
+ * WeChat's raw_msg XML, parsed tolerantly and safely.
+ *
+ * Shape of `xml` (the content of the root element), chosen to be easy to read in n8n:
+ * - attributes are merged into their element (`mergeAttrs`): `<voicemsg length="9" />` gives
+ *   `{length: '9'}`;
+ * - an element that occurs once is a value, one that repeats is an array (`explicitArray: false`);
+ * - a text-only element is its string (`<title>Hi</title>` gives `'Hi'`, `<title/>` gives `''`,
+ *   CDATA included); an element with both attributes and text keeps the text under `_`.
+ * All values are strings, as in the XML.
+ */
+
+/** Larger raw_msg blobs are refused: no real message unit needs more. */
+export const MAX_RAW_XML_BYTES = 256 * 1024;
+
+export type RawXmlResult =
+	| { ok: true; sender?: string; root: string; xml: Record<string, unknown> }
+	| { ok: false; sender?: string; text: string; reason: string };
+
+export interface ParseRawXmlOptions {
+	maxBytes?: number;
+}
+
+/** `sender_wxid:\n` before the payload of a room message (wxid_..., custom ids, v1_...@stranger). */
+const SENDER_PREFIX = /^([A-Za-z0-9_\-.@]{1,128}):\r?\n/;
+/** Any DTD: entity declarations are how billion-laughs and external-entity attacks start. */
+const DTD_MARKER = /<!(?:DOCTYPE|ENTITY)/i;
+
+const PARSER_OPTIONS = {
+	mergeAttrs: true,
+	explicitArray: false,
+	explicitRoot: true,
+	async: false,
+	strict: true,
+} as const;
+
+function byteLengthExceeds(text: string, maxBytes: number): boolean {
+	// A UTF-16 code unit is at most 3 UTF-8 bytes: skip the exact count when it cannot exceed.
+	if (text.length > maxBytes) return true;
+	if (text.length * 3 <= maxBytes) return false;
+	return Buffer.byteLength(text, 'utf8') > maxBytes;
+}
+
+/** Splits off the `sender_wxid:\n` prefix WeChat puts in front of room messages. */
+export function splitSender(raw: string): { sender?: string; body: string } {
+	const match = SENDER_PREFIX.exec(raw);
+	if (!match) return { body: raw };
+	return { sender: match[1], body: raw.slice(match[0].length) };
+}
+
+/** Never throws: anything that is not safe, well-formed XML comes back with a reason. */
+export function parseRawXml(raw: string, options: ParseRawXmlOptions = {}): RawXmlResult {
+	if (typeof raw !== 'string') return { ok: false, text: '', reason: 'raw_msg is not a string' };
+	const maxBytes = options.maxBytes ?? MAX_RAW_XML_BYTES;
+	if (byteLengthExceeds(raw, maxBytes)) {
+		return { ok: false, text: '', reason: `raw_msg is larger than ${maxBytes} bytes` };
+	}
+	const { sender, body } = splitSender(raw);
+	const text = body.replace(/^\uFEFF/, '').trim();
+	const withSender = (result: RawXmlResult): RawXmlResult =>
+		sender === undefined ? result : { ...result, sender };
+
+	if (!text.startsWith('<')) {
+		return withSender({ ok: false, text, reason: text ? 'not XML (plain text)' : 'empty' });
+	}
+	if (DTD_MARKER.test(text)) {
+		return withSender({
+			ok: false,
+			text,
+			reason: 'XML with a DTD or entity declaration is refused',
+		});
+	}
+
+	let outcome: { error?: unknown; value?: unknown } | undefined;
+	try {
+		new Parser(PARSER_OPTIONS).parseString(text, (error: unknown, value: unknown) => {
+			// xml2js may report a second error after the first; the first one wins.
+			outcome ??= { error, value };
+		});
+	} catch (error) {
+		outcome ??= { error };
+	}
+	if (!outcome || outcome.error) {
+		const message = outcome?.error instanceof Error ? outcome.error.message : 'no result';
+		return withSender({ ok: false, text, reason: `malformed XML: ${firstLine(message)}` });
+	}
+	const parsed = outcome.value;
+	if (!isPlainRecord(parsed)) {
+		return withSender({ ok: false, text, reason: 'malformed XML: no root element' });
+	}
+	const root = Object.keys(parsed)[0];
+	const content = parsed[root];
+	const xml = isPlainRecord(content) ? content : { _: content ?? '' };
+	return withSender({ ok: true, root, xml });
+}
+
+function firstLine(message: string): string {
+	return message.split('\n', 1)[0];
+}
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/* ------------------------------------------------------------------ reading the parsed tree */
+
+function walk(node: unknown, names: string[]): unknown {
+	let current: unknown = node;
+	for (const name of names) {
+		if (Array.isArray(current)) current = current[0];
+		if (!isPlainRecord(current) || !Object.prototype.hasOwnProperty.call(current, name)) {
+			return undefined;
+		}
+		current = current[name];
+	}
+	return current;
+}
+
+/** Follows element names from `node`; undefined when any step is missing. Arrays: first element. */
+export function xmlPath(node: unknown, ...names: string[]): unknown {
+	const value = walk(node, names);
+	return Array.isArray(value) ? value[0] : value;
+}
+
+/** Every element at the path (a repeated last element gives them all). */
+export function xmlAll(node: unknown, ...names: string[]): unknown[] {
+	const value = walk(node, names);
+	if (value === undefined) return [];
+	return Array.isArray(value) ? value : [value];
+}
+
+/** The text at a path: a string element, or the `_` text of an element with attributes. */
+export function xmlText(node: unknown, ...names: string[]): string | undefined {
+	const value = xmlPath(node, ...names);
+	if (typeof value === 'string') return value;
+	if (isPlainRecord(value) && typeof value._ === 'string') return value._;
+	return undefined;
+}
+
+/** A number at a path, or undefined when absent or not numeric. */
+export function xmlNumber(node: unknown, ...names: string[]): number | undefined {
+	const text = xmlText(node, ...names);
+	if (text === undefined || text.trim() === '') return undefined;
+	const value = Number(text);
+	return Number.isFinite(value) ? value : undefined;
+}

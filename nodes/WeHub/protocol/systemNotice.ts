@@ -1,0 +1,190 @@
+import { parseRawXml, xmlAll, xmlPath, xmlText } from './rawXml';
+
+/**
+ * WeChat's system notices (msg_type 10000), classified. They are plain Chinese text, with names
+ * quoted in several styles ("X", “X”, 「X」, or bare), or `<sysmsg>` XML on some clients. "你"
+ * ("you") is the bot itself: such names come back as null with an `*_is_self` flag.
+ */
+export type SystemNotice =
+	| {
+			type: 'member_joined';
+			text: string;
+			/** Who invited, or whose QR code was scanned; null when it was the bot or unknown. */
+			inviter: string | null;
+			inviter_is_self: boolean;
+			/** Names of who joined (the bot excluded: see invitee_is_self). */
+			invitees: string[];
+			invitee_is_self: boolean;
+			by_qr_code: boolean;
+			/** Only `<sysmsg>` templates carry wxids. */
+			inviter_wxid?: string;
+			invitee_wxids?: string[];
+	  }
+	| {
+			type: 'room_renamed';
+			text: string;
+			new_name: string;
+			renamed_by: string | null;
+			renamed_by_self: boolean;
+	  }
+	| { type: 'owner_changed'; text: string; new_owner: string | null; new_owner_is_self: boolean }
+	| { type: 'message_rejected'; text: string }
+	| { type: 'red_packet'; text: string }
+	| { type: 'announcement'; text: string; content: string }
+	| { type: 'other'; text: string };
+
+export type SystemNoticeType = SystemNotice['type'];
+
+const SELF = '你';
+const QUOTE_PAIRS: ReadonlyArray<[string, string]> = [
+	['"', '"'],
+	['“', '”'],
+	['”', '”'],
+	['“', '“'],
+	['「', '」'],
+	["'", "'"],
+];
+
+/** Removes one pair of surrounding quotes of any style WeChat uses. */
+export function unquote(name: string): string {
+	const trimmed = name.trim();
+	for (const [open, close] of QUOTE_PAIRS) {
+		if (trimmed.length >= 2 && trimmed.startsWith(open) && trimmed.endsWith(close)) {
+			return trimmed.slice(open.length, trimmed.length - close.length).trim();
+		}
+	}
+	return trimmed;
+}
+
+const REJECTED = /消息已发出[，,]\s*但被对方拒收了/;
+const RED_PACKET = /红包/;
+const BY_QR_CODE = /^(.+?)通过扫描(.+?)分享的二维码加入(?:了)?群聊/;
+const INVITED = /^(.+?)邀请(.+?)加入了群聊/;
+const RENAMED = /^(.+?)修改群名为(.+)$/;
+const NEW_OWNER = /^(.+?)已成为新群主/;
+const ANNOUNCEMENT = /群公告/;
+const ANNOUNCEMENT_CONTENT = /群公告(?:内容)?[:：]?\s*([\s\S]*)$/;
+const LIST_SEPARATOR = /[、，,]/;
+
+function person(name: string): { name: string | null; isSelf: boolean } {
+	const unquoted = unquote(name);
+	return unquoted === SELF ? { name: null, isSelf: true } : { name: unquoted, isSelf: false };
+}
+
+function classifyText(text: string): SystemNotice {
+	if (REJECTED.test(text)) return { type: 'message_rejected', text };
+
+	let match = BY_QR_CODE.exec(text);
+	if (match) {
+		const joiner = person(match[1]);
+		const sharer = person(match[2]);
+		return {
+			type: 'member_joined',
+			text,
+			inviter: sharer.name,
+			inviter_is_self: sharer.isSelf,
+			invitees: joiner.name === null ? [] : [joiner.name],
+			invitee_is_self: joiner.isSelf,
+			by_qr_code: true,
+		};
+	}
+	match = INVITED.exec(text);
+	if (match) {
+		const inviter = person(match[1]);
+		const names = unquote(match[2])
+			.split(LIST_SEPARATOR)
+			.map(unquote)
+			.filter((name) => name !== '');
+		return {
+			type: 'member_joined',
+			text,
+			inviter: inviter.name,
+			inviter_is_self: inviter.isSelf,
+			invitees: names.filter((name) => name !== SELF),
+			invitee_is_self: names.includes(SELF),
+			by_qr_code: false,
+		};
+	}
+	match = RENAMED.exec(text);
+	if (match) {
+		const by = person(match[1]);
+		return {
+			type: 'room_renamed',
+			text,
+			new_name: unquote(match[2]),
+			renamed_by: by.name,
+			renamed_by_self: by.isSelf,
+		};
+	}
+	match = NEW_OWNER.exec(text);
+	if (match) {
+		const owner = person(match[1]);
+		return { type: 'owner_changed', text, new_owner: owner.name, new_owner_is_self: owner.isSelf };
+	}
+	if (ANNOUNCEMENT.test(text)) {
+		const content = ANNOUNCEMENT_CONTENT.exec(text)?.[1] ?? '';
+		return { type: 'announcement', text, content: unquote(content) };
+	}
+	if (RED_PACKET.test(text)) return { type: 'red_packet', text };
+	return { type: 'other', text };
+}
+
+interface TemplateMember {
+	wxid?: string;
+	nickname?: string;
+}
+
+/** `<link name="x"><memberlist><member>...` entries of a sysmsgtemplate, by link name. */
+function templateLinks(template: unknown): Map<string, { members: TemplateMember[]; sep: string }> {
+	const links = new Map<string, { members: TemplateMember[]; sep: string }>();
+	for (const entry of xmlAll(template, 'link_list', 'link')) {
+		const name = xmlText(entry, 'name');
+		if (!name) continue;
+		const members = xmlAll(entry, 'memberlist', 'member').map((member) => ({
+			wxid: xmlText(member, 'username'),
+			nickname: xmlText(member, 'nickname'),
+		}));
+		links.set(name, { members, sep: xmlText(entry, 'separator') ?? '、' });
+	}
+	return links;
+}
+
+function classifySysmsg(text: string): SystemNotice {
+	const parsed = parseRawXml(text);
+	if (!parsed.ok) return { type: 'other', text };
+	const template = xmlPath(parsed.xml, 'sysmsgtemplate', 'content_template');
+	const pattern = xmlText(template, 'template');
+	if (pattern !== undefined) {
+		const links = templateLinks(template);
+		const rendered = pattern.replace(/\$(\w+)\$/g, (whole, name: string) => {
+			const link = links.get(name);
+			if (!link) return whole;
+			return link.members.map((member) => member.nickname ?? member.wxid ?? '').join(link.sep);
+		});
+		const notice = classifyText(rendered.trim());
+		if (notice.type === 'member_joined') {
+			// Template links name who invited ("username"/"adder") and who joined ("names"/"others").
+			const inviter = links.get('username') ?? links.get('adder') ?? links.get('from');
+			const invitees = links.get('names') ?? links.get('others');
+			const inviterWxid = inviter?.members[0]?.wxid;
+			if (inviterWxid) notice.inviter_wxid = inviterWxid;
+			if (invitees) {
+				notice.invitee_wxids = invitees.members
+					.map((member) => member.wxid)
+					.filter((wxid): wxid is string => Boolean(wxid));
+			}
+		}
+		return notice;
+	}
+	const replaced = xmlText(parsed.xml, 'revokemsg', 'replacemsg');
+	if (replaced !== undefined) return classifyText(replaced.trim());
+	return { type: 'other', text };
+}
+
+/** Never throws; anything unrecognised is `other` with the text kept. */
+export function classifySystemNotice(text: string): SystemNotice {
+	if (typeof text !== 'string') return { type: 'other', text: '' };
+	const trimmed = text.trim();
+	if (trimmed.startsWith('<')) return classifySysmsg(trimmed);
+	return classifyText(trimmed);
+}
