@@ -1,0 +1,376 @@
+import { buildAck, buildErrorAck, buildTaskResultAck } from '../protocol/ack';
+import { normaliseMessage } from '../protocol/message';
+import { parseRequest, type KnownWeHubRequest, type WeHubRequest } from '../protocol/request';
+import { acceptFriendRequestTask, TASK_TYPE_NAMES } from '../protocol/tasks';
+import type {
+	LoginData,
+	ReportFriendAddRequestData,
+	ReportMsgUnit,
+	ReportTaskResultData,
+	WeHubAck,
+} from '../protocol/types';
+import type { WeHubSettings } from '../shared/settings';
+import type { BotPresence, BotRef, TaskStore } from '../store/TaskStore';
+import { EVENT_OF_ACTION, isEventSelected } from './events';
+import { friendRequestRecord, readFriendRequest } from './friendRequest';
+import {
+	arrayOf,
+	contactItems,
+	contactUpdateItems,
+	item,
+	roomMemberItems,
+	type ItemBase,
+	type TriggerItem,
+} from './items';
+import { decideLogin } from './login';
+import { messagePassesFilter, replyTarget } from './messageFilter';
+import type { TriggerOptions } from './options';
+
+/** Everything a callback needs besides its body; built by the n8n node or by a plain listener. */
+export interface CallbackContext {
+	settings: WeHubSettings;
+	/** Opened lazily so that a store failure is answered as a JSON ack like any other failure. */
+	store: () => Promise<TaskStore>;
+	options: TriggerOptions;
+	/** Epoch milliseconds; tests pin it. */
+	now?: number;
+}
+
+/** The HTTP answer (status + JSON ack) and the items to emit; no items = start no execution. */
+export interface CallbackOutcome {
+	status: number;
+	ack: WeHubAck;
+	items: TriggerItem[];
+}
+
+interface Handling {
+	request: WeHubRequest;
+	bot: BotRef;
+	store: TaskStore;
+	ctx: CallbackContext;
+	now: number;
+	base: ItemBase;
+	/** Whether the user picked this action's event; acks are sent either way. */
+	emits: boolean;
+}
+
+type ActionResult = { ack: WeHubAck; items: TriggerItem[]; status?: number };
+
+/**
+ * Answers one WeHub callback. Never throws and never answers without a JSON ack: malformed
+ * bodies, a foreign appid and store failures all become `error_code != 0` acks (with the
+ * HTTP-like status as error_code, as protocol's buildErrorAck does).
+ */
+export async function handleCallback(
+	body: Buffer | string,
+	ctx: CallbackContext,
+): Promise<CallbackOutcome> {
+	const parsed = parseRequest(body);
+	if (!parsed.ok) {
+		return { status: parsed.error.httpStatus, ack: buildErrorAck(parsed.error), items: [] };
+	}
+	const request = parsed.request;
+	if (request.appid !== ctx.settings.appid) {
+		return failure(
+			request.action,
+			undefined,
+			403,
+			`unknown appid ${JSON.stringify(request.appid)}`,
+		);
+	}
+
+	let store: TaskStore;
+	try {
+		store = await ctx.store();
+	} catch (error) {
+		return failure(request.action, undefined, 503, `task store unavailable: ${describe(error)}`);
+	}
+
+	const now = ctx.now ?? Date.now();
+	const bot: BotRef = { appid: request.appid, wxid: request.wxid };
+	let clientVersion: string | undefined;
+	try {
+		if (request.action === 'pull_task') return await pullTask(store, bot, now);
+		const presence = request.action === 'login' ? null : await store.getBot(bot);
+		clientVersion = clientVersionOf(request, presence);
+		const event = request.known ? EVENT_OF_ACTION[request.action] : 'unknown_action';
+		const handling: Handling = {
+			request,
+			bot,
+			store,
+			ctx,
+			now,
+			base: { appid: bot.appid, bot_wxid: bot.wxid, received_at: new Date(now).toISOString() },
+			emits: event !== null && isEventSelected(ctx.options.events, event),
+		};
+		const result = await handleAction(handling, clientVersion, presence);
+		return { status: result.status ?? 200, ack: result.ack, items: result.items };
+	} catch (error) {
+		return failure(request.action, clientVersion, 500, `internal error: ${describe(error)}`);
+	}
+}
+
+/** The hot path: one store round trip, no items, nothing else written. */
+async function pullTask(store: TaskStore, bot: BotRef, now: number): Promise<CallbackOutcome> {
+	const { task, bot: presence } = await store.poll(bot, now);
+	const data = task ? { task_id: task.task_id, task_data: task.task } : {};
+	return {
+		status: 200,
+		ack: buildAck('pull_task', presence.client_version, { data }),
+		items: [],
+	};
+}
+
+async function handleAction(
+	h: Handling,
+	clientVersion: string | undefined,
+	presence: BotPresence | null,
+): Promise<ActionResult> {
+	const { request, base, ctx } = h;
+	const ok = (items: TriggerItem[] = []): ActionResult => ({
+		ack: buildAck(request.action, clientVersion),
+		items: h.emits ? items : [],
+	});
+	if (!request.known) {
+		return ok([item('unknown_action', base, { action: request.action, data: request.data })]);
+	}
+	const known: KnownWeHubRequest = request;
+	switch (known.action) {
+		case 'login':
+			return await login(h, known.data, clientVersion);
+		case 'logout':
+			await h.store.recordLogout(h.bot, h.now);
+			return ok([item('logout', base, { ...known.data })]);
+		case 'report_contact':
+			return ok(contactItems(known.data, base, ctx.options.splitContacts));
+		case 'report_contact_update':
+			return ok(contactUpdateItems(known.data, base, ctx.options.splitContacts));
+		case 'report_new_friend': {
+			const friend = known.data;
+			return ok([
+				item('new_friend', base, {
+					...friend,
+					friend_wxid: friend.fans_wxid,
+					reply_to: friend.fans_wxid,
+				}),
+			]);
+		}
+		case 'report_friend_add_request':
+			return await friendRequest(h, known.data, ok);
+		case 'report_friend_removed': {
+			const removed = known.data;
+			return ok([item('friend_removed', base, { ...removed, friend_wxid: removed.wxid_removed })]);
+		}
+		case 'report_new_msg':
+			return ok(await messages(h, known.units, presence));
+		case 'report_room_member_info':
+			return ok(roomMemberItems(known.data, base, ctx.options.splitRoomMembers));
+		case 'report_room_member_change': {
+			const change = known.data;
+			return ok([
+				item('room_member_change', base, {
+					...change,
+					change: Number(change.flag) === 1 ? 'joined' : 'left',
+					member_wxids: arrayOf<string>(change.wxid_list),
+				}),
+			]);
+		}
+		case 'report_new_room': {
+			const room = known.data;
+			return ok([
+				item('new_room', base, {
+					...room,
+					room_wxid: room.wxid,
+					member_count: arrayOf(room.memberInfo_list).length,
+				}),
+			]);
+		}
+		case 'report_room_removed': {
+			const removed = known.data;
+			return ok([item('room_removed', base, { ...removed, room_wxid: removed.wxid_removed })]);
+		}
+		case 'pull_task':
+			// Answered before any other lookup (see handleCallback); kept for exhaustiveness.
+			return { ack: (await pullTask(h.store, h.bot, h.now)).ack, items: [] };
+		case 'report_task_result':
+			return await taskResult(h, known.data, clientVersion);
+		case 'report_zoom_check_status': {
+			const check = known.data;
+			return ok([
+				item('zombie_check', base, {
+					friend_wxid: check.wxid,
+					result: check.result,
+					status: ZOMBIE_STATUS[Number(check.result)] ?? 'unknown',
+				}),
+			]);
+		}
+		case 'report_user_info':
+			return ok([item('user_info', base, { ...known.data })]);
+		default: {
+			const unhandled: never = known;
+			throw new Error(`unhandled action ${String(unhandled)}`);
+		}
+	}
+}
+
+const ZOMBIE_STATUS: Record<number, string> = { 0: 'normal', 1: 'blocked_me', 2: 'deleted_me' };
+
+async function login(
+	h: Handling,
+	loginData: LoginData,
+	clientVersion: string | undefined,
+): Promise<ActionResult> {
+	const decision = decideLogin(h.bot.wxid, loginData, h.ctx.settings);
+	if (!decision.accepted) {
+		// 200, not 403: WeHub only shows error_reason to its user when it can read the answer.
+		return {
+			ack: buildAck('login', clientVersion, { errorCode: 403, errorReason: decision.reason }),
+			items: [],
+		};
+	}
+	await h.store.recordLogin(
+		h.bot,
+		{
+			nickname: loginData.nickname,
+			wx_alias: loginData.wx_alias,
+			head_img: loginData.head_img,
+			client_version: loginData.client_version,
+			machine_id: loginData.machine_id,
+		},
+		h.now,
+	);
+	const { nonce: _nonce, ...details } = loginData;
+	return {
+		ack: buildAck('login', clientVersion, { data: { ...decision.data } }),
+		items: h.emits
+			? [item('login', h.base, { ...details, signed: 'signature' in decision.data })]
+			: [],
+	};
+}
+
+/**
+ * Remembered so an action node can accept it later by requester wxid. Auto-accept always goes
+ * through the queue (task 13), also for 0.1.5 clients whose ack could accept directly with
+ * `op_code: 1`: only the queue applies the daily cap and pacing that keep accounts from bans.
+ */
+async function friendRequest(
+	h: Handling,
+	requestData: ReportFriendAddRequestData,
+	ok: (items: TriggerItem[]) => ActionResult,
+): Promise<ActionResult> {
+	const request = readFriendRequest(requestData);
+	await h.store.rememberFriendRequest(friendRequestRecord(h.bot.appid, h.bot.wxid, request, h.now));
+	let autoAcceptTaskId: string | undefined;
+	if (h.ctx.options.autoAcceptFriendRequests && request.v1 && request.v2) {
+		const queued = await h.store.enqueue(h.bot, acceptFriendRequestTask(request.v1, request.v2), {
+			meta: { source: 'trigger_auto_accept', requester_wxid: request.requester_wxid },
+		});
+		autoAcceptTaskId = queued.task_id;
+	}
+	return ok([
+		item('friend_request', h.base, {
+			...request,
+			auto_accept_task_id: autoAcceptTaskId ?? null,
+		}),
+	]);
+}
+
+/** Every unit is normalised and its file remembered (so uploads can be matched), then filtered. */
+async function messages(
+	h: Handling,
+	units: ReportMsgUnit[],
+	presence: BotPresence | null,
+): Promise<TriggerItem[]> {
+	const items: TriggerItem[] = [];
+	const botIdentity = { wxid: h.bot.wxid, nickname: presence?.nickname };
+	for (const unit of units) {
+		const message = normaliseMessage(unit, h.bot.wxid);
+		if (message.file_index) {
+			await h.store.rememberFile({
+				appid: h.bot.appid,
+				bot_wxid: h.bot.wxid,
+				file_index: message.file_index,
+				state: 'reported',
+				kind: message.kind,
+				msg_type: message.msg_type,
+				msg_id: message.msg_id ?? undefined,
+				room_wxid: message.room_wxid ?? undefined,
+				from_wxid: message.from_wxid,
+				reported_at: h.now,
+			});
+		}
+		if (h.emits && messagePassesFilter(message, h.ctx.options.messageFilter, botIdentity)) {
+			items.push(item('message', h.base, { ...message, reply_to: replyTarget(message) }));
+		}
+	}
+	return items;
+}
+
+async function taskResult(
+	h: Handling,
+	result: ReportTaskResultData,
+	clientVersion: string | undefined,
+): Promise<ActionResult> {
+	const taskId = String(result.task_id);
+	const success = Number(result.task_result) === 1;
+	const errorReason = typeof result.error_reason === 'string' ? result.error_reason : '';
+	const record = await h.store.complete(
+		h.bot.appid,
+		taskId,
+		success,
+		errorReason || undefined,
+		h.now,
+	);
+	const task = record?.task;
+	const items = h.emits
+		? [
+				item('task_result', h.base, {
+					task_id: taskId,
+					success,
+					error_reason: errorReason,
+					known_task: record !== null,
+					task_type: task?.task_type ?? null,
+					task_name: task ? TASK_TYPE_NAMES[task.task_type] : null,
+					task_dict: task?.task_dict ?? null,
+					target: task ? taskTarget(task.task_dict) : null,
+					state: record?.state ?? null,
+					queued_at: record ? new Date(record.created_at).toISOString() : null,
+					meta: record?.meta ?? null,
+				}),
+			]
+		: [];
+	return { ack: buildTaskResultAck(taskId, clientVersion), items };
+}
+
+/** The chat or person a task acted on, for "which conversation did this fail in". */
+function taskTarget(dict: object): string | null {
+	const fields = dict as Record<string, unknown>;
+	for (const name of ['wxid_to', 'room_wxid', 'wxid', 'wxid_from', 'wxid_delete']) {
+		const value = fields[name];
+		if (typeof value === 'string' && value !== '') return value;
+	}
+	return null;
+}
+
+function clientVersionOf(request: WeHubRequest, presence: BotPresence | null): string | undefined {
+	const fromBody = (request.data as { client_version?: unknown } | null)?.client_version;
+	if (typeof fromBody === 'string' && fromBody !== '') return fromBody;
+	return presence?.client_version;
+}
+
+function failure(
+	action: string,
+	clientVersion: string | undefined,
+	status: number,
+	reason: string,
+): CallbackOutcome {
+	return {
+		status,
+		ack: buildAck(action, clientVersion, { errorCode: status, errorReason: reason }),
+		items: [],
+	};
+}
+
+function describe(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,129 @@
+import type {
+	GroupInfo,
+	MemberInfo,
+	PublicAccountInfo,
+	ReportContactData,
+	ReportContactUpdateData,
+	ReportRoomMemberInfoData,
+	UserInfo,
+} from '../protocol/types';
+import type { TriggerEvent } from './events';
+import type { ContactSplit, RoomMemberSplit } from './options';
+
+/** What every emitted item starts with. */
+export interface ItemBase {
+	appid: string;
+	bot_wxid: string;
+	/** ISO time the callback arrived. */
+	received_at: string;
+}
+
+export type TriggerItem = ItemBase & { event: TriggerEvent } & Record<string, unknown>;
+
+export function item(event: TriggerEvent, base: ItemBase, fields: object): TriggerItem {
+	return { event, ...base, ...fields };
+}
+
+const isRoom = (wxid: unknown) => typeof wxid === 'string' && wxid.endsWith('@chatroom');
+
+/**
+ * report_contact: one summary item (the lists as received, not copied) or one item per friend,
+ * room and official account. Reports can exceed 10 MB: items reference the parsed entries.
+ */
+export function contactItems(
+	data: ReportContactData,
+	base: ItemBase,
+	split: ContactSplit,
+): TriggerItem[] {
+	const friends = arrayOf<UserInfo>(data.friend_list);
+	const rooms = arrayOf<GroupInfo>(data.group_list);
+	const officialAccounts = arrayOf<PublicAccountInfo>(data.public_list);
+	if (split === 'none') {
+		return [
+			item('contacts', base, {
+				friend_count: friends.length,
+				room_count: rooms.length,
+				official_account_count: officialAccounts.length,
+				friend_list: friends,
+				group_list: rooms,
+				public_list: officialAccounts,
+			}),
+		];
+	}
+	const items: TriggerItem[] = [];
+	for (const friend of friends) items.push(contactItem('contact', base, 'friend', friend));
+	for (const room of rooms) items.push(contactItem('contact', base, 'room', room));
+	for (const account of officialAccounts) {
+		items.push(contactItem('contact', base, 'official_account', account));
+	}
+	return items;
+}
+
+/** report_contact_update: friends and rooms mixed; a wxid ending in @chatroom is a room. */
+export function contactUpdateItems(
+	data: ReportContactUpdateData,
+	base: ItemBase,
+	split: ContactSplit,
+): TriggerItem[] {
+	const updates = arrayOf<UserInfo | GroupInfo>(data.update_list);
+	if (split === 'none') {
+		return [item('contact_update', base, { update_count: updates.length, update_list: updates })];
+	}
+	return updates.map((entry) =>
+		contactItem('contact_update', base, isRoom(entry.wxid) ? 'room' : 'friend', entry),
+	);
+}
+
+function contactItem(
+	event: TriggerEvent,
+	base: ItemBase,
+	contactType: 'friend' | 'room' | 'official_account',
+	entry: UserInfo | GroupInfo | PublicAccountInfo,
+): TriggerItem {
+	return item(event, base, { contact_type: contactType, ...entry });
+}
+
+/** report_room_member_info: one summary item, one item per room, or one per member. */
+export function roomMemberItems(
+	data: ReportRoomMemberInfoData,
+	base: ItemBase,
+	split: RoomMemberSplit,
+): TriggerItem[] {
+	const rooms = arrayOf<ReportRoomMemberInfoData['room_data_list'][number]>(data.room_data_list);
+	if (split === 'none') {
+		let memberCount = 0;
+		for (const room of rooms) memberCount += arrayOf(room.memberInfo_list).length;
+		return [
+			item('room_members', base, {
+				room_count: rooms.length,
+				member_count: memberCount,
+				room_data_list: rooms,
+			}),
+		];
+	}
+	const items: TriggerItem[] = [];
+	for (const room of rooms) {
+		const members = arrayOf<MemberInfo>(room.memberInfo_list);
+		if (split === 'room') {
+			items.push(
+				item('room_members', base, { ...room, member_count: room.member_count ?? members.length }),
+			);
+			continue;
+		}
+		for (const member of members) {
+			items.push(
+				item('room_member', base, {
+					room_wxid: room.room_wxid,
+					room_name: room.name,
+					...member,
+				}),
+			);
+		}
+	}
+	return items;
+}
+
+/** Reports are lenient about missing lists; anything that is not an array counts as empty. */
+export function arrayOf<T>(value: unknown): T[] {
+	return Array.isArray(value) ? (value as T[]) : [];
+}

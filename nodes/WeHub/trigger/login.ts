@@ -1,0 +1,39 @@
+import { loginSignature } from '../protocol/signature';
+import type { LoginAckData, LoginData } from '../protocol/types';
+import type { WeHubSettings } from '../shared/settings';
+
+export type LoginDecision =
+	{ accepted: true; data: LoginAckData } | { accepted: false; reason: string };
+
+/**
+ * Whether an account may log in through this appid, and the signed answer when it may. The
+ * reason of a refusal is shown to the WeHub user, so it says what to change.
+ *
+ * A nonce without a configured secret key is refused: WeHub checks the signature itself and would
+ * reject an unsigned answer anyway, with a less helpful message.
+ */
+export function decideLogin(
+	botWxid: string,
+	data: LoginData,
+	settings: Pick<WeHubSettings, 'allowedBots' | 'secretKey'>,
+): LoginDecision {
+	if (settings.allowedBots && !settings.allowedBots.includes(botWxid)) {
+		return {
+			accepted: false,
+			reason: `WeChat account ${botWxid} is not in the allowed bots of this WeHub app`,
+		};
+	}
+	const nonce = typeof data.nonce === 'string' ? data.nonce : '';
+	if (!nonce) return { accepted: true, data: {} };
+	if (!settings.secretKey) {
+		return {
+			accepted: false,
+			reason:
+				'This WeHub client signs logins, but no secret key is set in the n8n WeHub API credential',
+		};
+	}
+	return {
+		accepted: true,
+		data: { signature: loginSignature(botWxid, nonce, settings.secretKey) },
+	};
+}

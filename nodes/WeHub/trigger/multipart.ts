@@ -1,0 +1,111 @@
+import busboy from 'busboy';
+import { Readable } from 'node:stream';
+
+/** The one file of a WeHub upload (`file_index` text field + `file` file field). */
+export interface UploadedFile {
+	fileIndex: string;
+	fileName: string;
+	mimeType: string;
+	data: Buffer;
+}
+
+export type MultipartResult =
+	| { ok: true; upload: UploadedFile }
+	| { ok: false; status: number; reason: string; fileIndex?: string };
+
+/**
+ * Reads a multipart/form-data upload from the raw body (a Buffer, or the request stream itself so
+ * a large video is never held twice). Stops reading at `maxBytes`.
+ */
+export async function readMultipartUpload(
+	body: Buffer | Readable,
+	contentType: string | undefined,
+	maxBytes: number,
+): Promise<MultipartResult> {
+	if (!contentType || !/^multipart\/form-data/i.test(contentType)) {
+		return { ok: false, status: 415, reason: 'the upload must be multipart/form-data' };
+	}
+	let parser: busboy.Busboy;
+	try {
+		parser = busboy({
+			headers: { 'content-type': contentType },
+			defParamCharset: 'utf8',
+			limits: { files: 1, fields: 20, fileSize: maxBytes },
+		});
+	} catch (error) {
+		return { ok: false, status: 400, reason: `unreadable multipart body: ${describe(error)}` };
+	}
+
+	return await new Promise<MultipartResult>((resolve) => {
+		let fileIndex: string | undefined;
+		let file: Omit<UploadedFile, 'fileIndex'> | undefined;
+		let tooLarge = false;
+		let settled = false;
+		const finish = (result: MultipartResult) => {
+			if (settled) return;
+			settled = true;
+			resolve(result);
+		};
+
+		parser.on('field', (name, value) => {
+			if (name === 'file_index') fileIndex = value.trim();
+		});
+		parser.on('file', (name, stream, info) => {
+			if (name !== 'file' || file) {
+				stream.resume();
+				return;
+			}
+			const chunks: Buffer[] = [];
+			stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+			stream.on('limit', () => {
+				tooLarge = true;
+			});
+			stream.on('close', () => {
+				file = {
+					fileName: info.filename || 'upload',
+					mimeType: info.mimeType || 'application/octet-stream',
+					data: Buffer.concat(chunks),
+				};
+			});
+		});
+		parser.on('error', (error) =>
+			finish({
+				ok: false,
+				status: 400,
+				reason: `unreadable multipart body: ${describe(error)}`,
+				fileIndex,
+			}),
+		);
+		parser.on('close', () => {
+			if (tooLarge) {
+				finish({
+					ok: false,
+					status: 413,
+					reason: `the file is larger than ${maxBytes} bytes`,
+					fileIndex,
+				});
+			} else if (!fileIndex) {
+				finish({ ok: false, status: 400, reason: 'the upload has no file_index field' });
+			} else if (!file) {
+				finish({ ok: false, status: 400, reason: 'the upload has no file field', fileIndex });
+			} else {
+				finish({ ok: true, upload: { fileIndex, ...file } });
+			}
+		});
+
+		const source = Buffer.isBuffer(body) ? Readable.from([body]) : body;
+		source.on('error', (error) =>
+			finish({
+				ok: false,
+				status: 400,
+				reason: `the upload was interrupted: ${describe(error)}`,
+				fileIndex,
+			}),
+		);
+		source.pipe(parser);
+	});
+}
+
+function describe(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
