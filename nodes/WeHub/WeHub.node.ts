@@ -1,0 +1,42 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { resourceProperties } from './actions/resources';
+import { router } from './actions/router';
+import { testWeHubCredential, WEHUB_CREDENTIAL_TEST } from './shared/credentialTest';
+
+/**
+ * Queues WeHub tasks (messages, room and contact management, transfers, uploads) for the bot
+ * to pull, and reads the task store (tasks, bots). The description is assembled from actions/.
+ */
+export class WeHub implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'WeHub',
+		name: 'weHub',
+		icon: 'file:wehub.svg',
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description:
+			'Send WeChat messages and manage rooms and contacts through WeHub; tasks are queued for the bot to pull',
+		defaults: { name: 'WeHub' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'weHubApi', required: true, testedBy: WEHUB_CREDENTIAL_TEST }],
+		properties: resourceProperties,
+	};
+
+	methods = {
+		credentialTest: { [WEHUB_CREDENTIAL_TEST]: testWeHubCredential },
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

@@ -1,0 +1,30 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { checkZombieTask } from '../../protocol/tasks';
+import { botWxidField, personWxidField, queueOptionsField } from '../shared/fields';
+import { stringParameter } from '../shared/parameters';
+import { queueTaskFromParameters } from '../shared/queueTask';
+
+const displayOptions = { show: { resource: ['contact'], operation: ['checkZombie'] } };
+
+export const description: INodeProperties[] = [
+	botWxidField(displayOptions),
+	personWxidField(displayOptions, {
+		displayName: 'Friend WeChat ID',
+		description: 'The friend to check: did they delete or block the bot?',
+	}),
+	queueOptionsField(displayOptions),
+];
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	return await queueTaskFromParameters.call(
+		this,
+		itemIndex,
+		{ wxid: 'Friend WeChat ID' },
+		() => checkZombieTask(stringParameter.call(this, 'wxid', itemIndex)),
+		{
+			result_delivery:
+				'WeHub 0.4.0 and later report the result to the WeHub Trigger (report_zoom_check_status: 0 normal, 1 blocked, 2 deleted)',
+		},
+	);
+}

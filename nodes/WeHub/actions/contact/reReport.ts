@@ -1,0 +1,41 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { reReportContactsTask } from '../../protocol/tasks';
+import { botWxidField, queueOptionsField } from '../shared/fields';
+import { queueTaskFromParameters } from '../shared/queueTask';
+
+const displayOptions = { show: { resource: ['contact'], operation: ['reReport'] } };
+
+/** WeHub's `flag_report_contact` bits. */
+const CONTACT_KIND_BITS: Record<string, number> = { friends: 1, rooms: 2, officialAccounts: 4 };
+
+export const description: INodeProperties[] = [
+	botWxidField(displayOptions),
+	{
+		displayName: 'Contact Kinds',
+		name: 'contactKinds',
+		type: 'multiOptions',
+		required: true,
+		options: [
+			{ name: 'Friends', value: 'friends' },
+			{ name: 'Official Accounts', value: 'officialAccounts' },
+			{ name: 'Rooms', value: 'rooms' },
+		],
+		default: ['friends', 'rooms'],
+		description: 'Which contact lists WeHub reports again to the WeHub Trigger',
+		displayOptions,
+	},
+	queueOptionsField(displayOptions),
+];
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const kinds = this.getNodeParameter('contactKinds', itemIndex, []) as string[];
+	const flag = kinds.reduce((bits, kind) => bits | (CONTACT_KIND_BITS[kind] ?? 0), 0);
+	return await queueTaskFromParameters.call(
+		this,
+		itemIndex,
+		{ flag_report_contact: 'Contact Kinds' },
+		() => reReportContactsTask(flag),
+		{ result_delivery: 'WeHub reports the contacts to the WeHub Trigger (report_contact)' },
+	);
+}

@@ -1,0 +1,119 @@
+import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
+
+/**
+ * Fields several operations share. Each operation puts them in its own description with its own
+ * `displayOptions`, so a field appears exactly where the operation is chosen.
+ */
+
+export function botWxidField(displayOptions: IDisplayOptions): INodeProperties {
+	return {
+		displayName: 'Bot WeChat ID',
+		name: 'botWxid',
+		type: 'string',
+		required: true,
+		default: '={{ $json.bot_wxid }}',
+		placeholder: 'e.g. wxid_bot123',
+		description:
+			'The logged-in WeChat account (wxid) that carries out the task. Items from the WeHub Trigger carry it as bot_wxid.',
+		displayOptions,
+	};
+}
+
+export function roomWxidField(
+	displayOptions: IDisplayOptions,
+	description = 'The room (group chat), e.g. from the WeHub Trigger item’s room_wxid',
+): INodeProperties {
+	return {
+		displayName: 'Room ID',
+		name: 'roomWxid',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. 12345678901@chatroom',
+		description,
+		displayOptions,
+	};
+}
+
+export function personWxidField(
+	displayOptions: IDisplayOptions,
+	overrides: Partial<INodeProperties> = {},
+): INodeProperties {
+	return {
+		displayName: 'Contact WeChat ID',
+		name: 'wxid',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. wxid_abc123',
+		description: 'The person’s wxid (or custom WeChat ID chosen at sign-up)',
+		displayOptions,
+		...overrides,
+	};
+}
+
+export function taskIdField(displayOptions: IDisplayOptions): INodeProperties {
+	return {
+		displayName: 'Task ID',
+		name: 'taskId',
+		type: 'string',
+		required: true,
+		default: '={{ $json.task_id }}',
+		placeholder: 'e.g. 01J9Z3K4TQ8W2X5Y6Z7A8B9C0D',
+		description: 'The task_id returned when the task was queued',
+		displayOptions,
+	};
+}
+
+/** The "Options" collection of every operation that queues a task. */
+export function queueOptionsField(
+	displayOptions: IDisplayOptions,
+	extraOptions: INodeProperties[] = [],
+): INodeProperties {
+	const options: INodeProperties[] = [
+		{
+			displayName: 'Expire After (Seconds)',
+			name: 'expireAfterSeconds',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 3600,
+			description:
+				'Drop the task (state expired) when WeHub has not pulled it within this time, e.g. because the bot is offline',
+		},
+		{
+			displayName: 'Not Before',
+			name: 'notBefore',
+			type: 'dateTime',
+			default: '',
+			description: 'Keep the task queued until this time',
+		},
+		{
+			displayName: 'Wait for Result',
+			name: 'waitForResult',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to wait until WeHub reports the task result, then output the finished task so the workflow can branch on success',
+		},
+		{
+			displayName: 'Wait Timeout (Seconds)',
+			name: 'waitTimeoutSeconds',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 60,
+			description:
+				'How long to wait for the result; at the timeout the task is output in its current state',
+			displayOptions: { show: { waitForResult: [true] } },
+		},
+		...extraOptions,
+	];
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		displayOptions,
+		options: options.sort((a, b) => a.displayName.localeCompare(b.displayName)),
+	};
+}
