@@ -79,7 +79,7 @@ export async function startFakeCallback(
 			stream.on('data', (chunk: Buffer) => chunks.push(chunk));
 			stream.on('end', () =>
 				files.push({
-					filename: info.filename,
+					filename: info.filename ?? '',
 					mimeType: info.mimeType,
 					bytes: Buffer.concat(chunks),
 				}),
@@ -102,7 +102,10 @@ export async function startFakeCallback(
 	};
 
 	const server = http.createServer((req, res) => {
-		if (req.url?.endsWith('/upload')) return handleUpload(req, res);
+		if (req.url?.endsWith('/upload')) {
+			handleUpload(req, res);
+			return;
+		}
 		const chunks: Buffer[] = [];
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
 		req.on('end', () => {
@@ -120,7 +123,10 @@ export async function startFakeCallback(
 			if (request.action === 'login')
 				clientVersions.set(request.wxid, String(request.data.client_version));
 			const raw = options.rawAnswer?.(request);
-			if (raw !== undefined) return res.end(raw);
+			if (raw !== undefined) {
+				res.end(raw);
+				return;
+			}
 
 			const data: Record<string, unknown> = {};
 			if (
