@@ -115,7 +115,11 @@ export function taskStoreContract(name: string, openStore: OpenStore): void {
 				const a = await store.enqueue(bot, sendText('one'), { now: T0 });
 				const b = await store.enqueue(bot, sendText('two'), { now: T0 });
 				const first = await store.handOut(bot, T0 + 1000);
-				expect(first).toEqual({ ...withoutPosition(a), state: 'handed_out', handed_out_at: T0 + 1000 });
+				expect(first).toEqual({
+					...withoutPosition(a),
+					state: 'handed_out',
+					handed_out_at: T0 + 1000,
+				});
 				expect((await store.handOut(bot, T0 + 2000))?.task_id).toBe(b.task_id);
 				expect(await store.handOut(bot, T0 + 3000)).toBeNull();
 				expect((await store.get(bot.appid, a.task_id))?.state).toBe('handed_out');
@@ -185,7 +189,8 @@ export function taskStoreContract(name: string, openStore: OpenStore): void {
 
 			it('never hands one task to two concurrent callers', async () => {
 				const ids = new Set<string>();
-				for (let n = 0; n < 100; n++) ids.add((await store.enqueue(bot, sendText(`#${n}`))).task_id);
+				for (let n = 0; n < 100; n++)
+					ids.add((await store.enqueue(bot, sendText(`#${n}`))).task_id);
 				const results = await Promise.all(
 					Array.from({ length: 160 }, () => store.handOut(bot, T0)),
 				);
@@ -216,7 +221,9 @@ export function taskStoreContract(name: string, openStore: OpenStore): void {
 				await store.enqueue(bot, sendText('once'));
 				const handed = (await store.handOut(bot, T0))!;
 				const done = await store.complete(bot.appid, handed.task_id, true, undefined, T0 + 1);
-				expect(await store.complete(bot.appid, handed.task_id, false, 'late', T0 + 2)).toEqual(done);
+				expect(await store.complete(bot.appid, handed.task_id, false, 'late', T0 + 2)).toEqual(
+					done,
+				);
 			});
 
 			it('answers null for an unknown id and leaves a queued task queued', async () => {
@@ -229,7 +236,13 @@ export function taskStoreContract(name: string, openStore: OpenStore): void {
 				await open({ lostAfterMs: 10 * MINUTE });
 				await store.enqueue(bot, sendText('slow'));
 				const handed = (await store.handOut(bot, T0))!;
-				const late = await store.complete(bot.appid, handed.task_id, true, undefined, T0 + 11 * MINUTE);
+				const late = await store.complete(
+					bot.appid,
+					handed.task_id,
+					true,
+					undefined,
+					T0 + 11 * MINUTE,
+				);
 				expect(late).toMatchObject({ state: 'lost', finished_at: T0 + 11 * MINUTE });
 				expect(late?.success).toBeUndefined();
 			});
@@ -244,7 +257,11 @@ export function taskStoreContract(name: string, openStore: OpenStore): void {
 				const reported = (await store.handOut(bot, T0))!;
 				await store.complete(bot.appid, reported.task_id, true, undefined, T0 + MINUTE);
 				expect(await store.sweep(T0 + 10 * MINUTE)).toEqual({ lost: 0, expired: 0, removed: 0 });
-				expect(await store.sweep(T0 + 10 * MINUTE + 1)).toEqual({ lost: 1, expired: 0, removed: 0 });
+				expect(await store.sweep(T0 + 10 * MINUTE + 1)).toEqual({
+					lost: 1,
+					expired: 0,
+					removed: 0,
+				});
 				expect(await store.get(bot.appid, silent.task_id)).toMatchObject({
 					state: 'lost',
 					finished_at: T0 + 10 * MINUTE + 1,
@@ -289,7 +306,10 @@ export function taskStoreContract(name: string, openStore: OpenStore): void {
 					sendText('#4').task_dict,
 					sendText('later').task_dict,
 				]);
-				expect((await store.list(bot, 'queued', 2)).map((t) => t.task_id)).toEqual([ids[1], ids[2]]);
+				expect((await store.list(bot, 'queued', 2)).map((t) => t.task_id)).toEqual([
+					ids[1],
+					ids[2],
+				]);
 				expect((await store.list(bot, 'handed_out')).map((t) => t.task_id)).toEqual([ids[0]]);
 				expect((await store.list(bot, 'cancelled')).map((t) => t.task_id)).toEqual([ids[3]]);
 				expect(await store.list(bot, 'done')).toEqual([]);
@@ -516,7 +536,9 @@ export function taskStoreContract(name: string, openStore: OpenStore): void {
 			await store.enqueue(bot, reportRoomMembers);
 			const result = await store.poll(bot, T0);
 			expect(result.task?.task).toEqual(reportRoomMembers);
-			expect((await store.complete(bot.appid, result.task!.task_id, true, '', T0))?.state).toBe('done');
+			expect((await store.complete(bot.appid, result.task!.task_id, true, '', T0))?.state).toBe(
+				'done',
+			);
 		});
 	});
 }
