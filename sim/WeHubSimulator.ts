@@ -180,6 +180,7 @@ export class WeHubSimulator {
 	private pollLoop?: Promise<void>;
 	private wakePoller?: () => void;
 	private pollError?: Error;
+	private endPollFor?: () => void;
 
 	constructor(options: SimulatorOptions) {
 		this.options = options;
@@ -555,6 +556,7 @@ export class WeHubSimulator {
 	async stopPolling(): Promise<void> {
 		this.polling = false;
 		this.wakePoller?.();
+		this.endPollFor?.();
 		await this.pollLoop;
 		this.pollLoop = undefined;
 		const error = this.pollError;
@@ -562,9 +564,17 @@ export class WeHubSimulator {
 		if (error) throw error;
 	}
 
+	/** Polls for `ms` (ended early by stopPolling()). */
 	async pollFor(ms: number): Promise<void> {
 		this.startPolling();
-		await new Promise((resolve) => setTimeout(resolve, ms));
+		await new Promise<void>((resolve) => {
+			const timer = setTimeout(resolve, ms);
+			this.endPollFor = () => {
+				clearTimeout(timer);
+				resolve();
+			};
+		});
+		this.endPollFor = undefined;
 		await this.stopPolling();
 	}
 
