@@ -122,7 +122,9 @@ function classifyText(text: string): SystemNotice {
 		return { type: 'owner_changed', text, new_owner: owner.name, new_owner_is_self: owner.isSelf };
 	}
 	if (ANNOUNCEMENT.test(text)) {
-		const content = ANNOUNCEMENT_CONTENT.exec(text)?.[1] ?? '';
+		let content = ANNOUNCEMENT_CONTENT.exec(text)?.[1] ?? '';
+		// The 0.1.5 notice quotes the whole sentence: "设置群公告内容xxx" -> drop the closing quote.
+		if (/^["“「]/.test(text)) content = content.replace(/["”」]$/, '');
 		return { type: 'announcement', text, content: unquote(content) };
 	}
 	if (RED_PACKET.test(text)) return { type: 'red_packet', text };
