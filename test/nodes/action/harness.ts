@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'fs';
 import { mock } from 'jest-mock-extended';
 import type {
 	IBinaryData,
+	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteFunctions,
 	INode,
@@ -54,7 +55,7 @@ export function tempStoreFolder(): { path: string; remove(): void } {
 }
 
 export async function storeFor(credential: IDataObject): Promise<TaskStore> {
-	return await openStoreFor(settingsFromCredential(credential));
+	return await openStoreFor(settingsFromCredential(credential as ICredentialDataDecryptedObject));
 }
 
 export async function runNode(credential: IDataObject, run: Run): Promise<INodeExecutionData[]> {
@@ -64,7 +65,7 @@ export async function runNode(credential: IDataObject, run: Run): Promise<INodeE
 }
 
 export function executeFunctions(credential: IDataObject, run: Run): IExecuteFunctions {
-	const items = run.items ?? [{ json: {} }];
+	const items: INodeExecutionData[] = run.items ?? [{ json: {} }];
 	const parametersOf = (itemIndex: number) =>
 		typeof run.parameters === 'function' ? run.parameters(itemIndex) : run.parameters;
 	const binaryOf = (itemIndex: number, property: string): IBinaryData => {
