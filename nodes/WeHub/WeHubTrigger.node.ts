@@ -298,7 +298,9 @@ export class WeHubTrigger implements INodeType {
 			}
 			const req = this.getRequestObject();
 			if (webhookName === UPLOAD) {
-				const body: Buffer | Readable = req.rawBody ?? req;
+				// Stream an unread request straight into the multipart parser; else use the read bytes.
+				const unread = req.rawBody === undefined && typeof req.pipe === 'function' && req.readable;
+				const body: Buffer | Readable = unread ? req : await rawBody(req);
 				const outcome = await handleUpload(body, req.headers['content-type'], ctx);
 				send(outcome.status, outcome.ack);
 				if (!outcome.item || !outcome.upload) return { noWebhookResponse: true };
