@@ -28,7 +28,7 @@ export class WeHub implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'weHubApi', required: true, testedBy: WEHUB_CREDENTIAL_TEST }],
+		credentials: [{ name: 'weHubApi', required: true, testedBy: 'weHubApiTest' }],
 		properties: resourceProperties,
 	};
 
