@@ -325,6 +325,13 @@ export class WeHubSimulator {
 		);
 		if (built.media) this.media.set(built.media.fileIndex, built.media.file);
 		const result = await this.request('report_new_msg', { msg: built.unit });
+		if (from === this.wxid && result.replyTasks.some((task) => task.task_type === 1)) {
+			// PROTOCOL.md, "Safety rules": answering the bot's own message with a send task loops.
+			this.violate(
+				'report_new_msg',
+				"answered the bot's own message with a send task (task 1): this loops",
+			);
+		}
 		return { ...result, unit: built.unit };
 	}
 

@@ -405,6 +405,31 @@ describe('tasks', () => {
 		expect(server.requestsFor('report_task_result')).toEqual([]);
 	});
 
+	it("flags a send task answering the bot's own message, which would loop", async () => {
+		await restart({
+			replyTasks: (request) =>
+				request.action === 'report_new_msg'
+					? [
+							{
+								task_type: 1,
+								task_dict: {
+									wxid_to: 'wxid_friend',
+									at_list: [],
+									msg_list: [{ msg_type: 1, msg: '自动回复' }],
+								},
+							},
+						]
+					: undefined,
+		});
+		const sim = simulator({ secretKey: undefined });
+		await sim.sendMessage('text', { text: '来自朋友' });
+		expect(sim.violations).toEqual([]);
+		await sim.sendMessage('text', { from: 'wxid_bot1', to: 'wxid_friend', text: '我自己发的' });
+		expect(sim.violations.map((v) => v.problem)).toEqual([
+			"answered the bot's own message with a send task (task 1): this loops",
+		]);
+	});
+
 	it('flags more than 3 reply tasks', async () => {
 		const task = { task_type: 6, task_dict: { wxid: 'wxid_a', remark_name: '客户A' } };
 		await restart({ replyTasks: () => [task, task, task, task] });
