@@ -23,7 +23,7 @@ const privateFromAlice = {
 };
 
 describe('normaliseMessage on every message fixture', () => {
-	it.each<[string, Partial<NormalisedMessage> & Record<string, unknown>]>([
+	it.each<[string, Record<string, unknown>]>([
 		[
 			'text.private',
 			{
