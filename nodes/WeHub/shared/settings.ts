@@ -86,8 +86,13 @@ function text(value: unknown): string {
 
 /** A non-negative number; missing, empty or invalid values fall back to the default. */
 function number(value: unknown, fallback: number): number {
+	// An empty field means "default", not 0 (0 would turn a daily cap into "never").
 	const parsed =
-		typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
+		typeof value === 'number'
+			? value
+			: typeof value === 'string' && value.trim() !== ''
+				? Number(value)
+				: NaN;
 	return Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
 }
 
