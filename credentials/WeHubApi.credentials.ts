@@ -12,7 +12,7 @@ export class WeHubApi implements ICredentialType {
 
 	displayName = 'WeHub API';
 
-	icon = 'file:wehub.svg' as const;
+	icon = { light: 'file:wehub.svg', dark: 'file:wehub.dark.svg' } as const;
 
 	documentationUrl = 'https://github.com/n8n-nodes-wehub/n8n-nodes-wehub#credentials';
 

@@ -18,7 +18,7 @@ export class WeHub implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'WeHub',
 		name: 'weHub',
-		icon: 'file:wehub.svg',
+		icon: { light: 'file:wehub.svg', dark: 'file:wehub.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',

@@ -12,6 +12,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { Readable } from 'node:stream';
 
 import { testWeHubCredential } from './shared/credentialTest';
+import { MEDIA_BASE_URL_SETTING } from './shared/mediaBaseUrl';
 import { openStoreFor, settingsFromCredential, type WeHubSettings } from './shared/settings';
 import { EVENT_CHOICES } from './trigger/events';
 import { handleCallback, type CallbackContext } from './trigger/handleCallback';
@@ -19,9 +20,6 @@ import { handleMedia } from './trigger/handleMedia';
 import { handleUpload } from './trigger/handleUpload';
 import { DEFAULT_MAX_UPLOAD_MB } from './trigger/options';
 import { optionsFromParameters } from './trigger/optionsFromParameters';
-
-/** Store setting the action node reads to build URLs WeHub downloads media from. */
-export const MEDIA_BASE_URL_SETTING = 'media_base_url';
 
 /** Webhook names beyond n8n's typed 'default' | 'setup' (n8n looks them up by name at runtime). */
 const UPLOAD = 'upload' as WebhookType;
@@ -39,7 +37,7 @@ export class WeHubTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'WeHub Trigger',
 		name: 'weHubTrigger',
-		icon: 'file:wehub.svg',
+		icon: { light: 'file:wehub.svg', dark: 'file:wehub.dark.svg' },
 		group: ['trigger'],
 		// typeVersion 1 + the hidden `options.binaryData` below: n8n then leaves the body unparsed
 		// whatever its Content-Type, so malformed JSON still gets a WeHub ack instead of n8n's 422.

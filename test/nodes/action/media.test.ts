@@ -2,8 +2,8 @@ import { createServer, type Server } from 'http';
 import type { AddressInfo } from 'net';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { MEDIA_BASE_URL_SETTING as TRIGGER_MEDIA_SETTING } from '../../../nodes/WeHub/WeHubTrigger.node';
-import { MAX_MEDIA_BYTES, MEDIA_BASE_URL_SETTING } from '../../../nodes/WeHub/actions/shared/media';
+import { MAX_MEDIA_BYTES } from '../../../nodes/WeHub/actions/shared/media';
+import { MEDIA_BASE_URL_SETTING } from '../../../nodes/WeHub/shared/mediaBaseUrl';
 import { closeAllTaskStores } from '../../../nodes/WeHub/store/openTaskStore';
 import type { TaskStore } from '../../../nodes/WeHub/store/TaskStore';
 import { handleMedia } from '../../../nodes/WeHub/trigger/handleMedia';
@@ -87,10 +87,6 @@ async function sendBinary(
 }
 
 describe('Message › Send with binary data', () => {
-	it('uses the same store setting as the trigger', () => {
-		expect(MEDIA_BASE_URL_SETTING).toBe(TRIGGER_MEDIA_SETTING);
-	});
-
 	it('stores an image under an unguessable id and WeHub can download it over HTTP', async () => {
 		const { credential, store } = await setUp();
 		const before = Date.now();

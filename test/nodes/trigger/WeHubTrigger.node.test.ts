@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { testWeHubCredential } from '../../../nodes/WeHub/shared/credentialTest';
 import { settingsFromCredential } from '../../../nodes/WeHub/shared/settings';
 import { closeAllTaskStores, openTaskStore } from '../../../nodes/WeHub/store/openTaskStore';
-import { MEDIA_BASE_URL_SETTING, WeHubTrigger } from '../../../nodes/WeHub/WeHubTrigger.node';
+import { WeHubTrigger } from '../../../nodes/WeHub/WeHubTrigger.node';
+import { MEDIA_BASE_URL_SETTING } from '../../../nodes/WeHub/shared/mediaBaseUrl';
 import { BOT_WXID, readFixture } from '../../protocol/fixtures';
 
 const APPID = 'wh_appid_3f9c2a';

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
+import { MEDIA_BASE_URL_SETTING } from '../../shared/mediaBaseUrl';
 import type { TaskStore } from '../../store/TaskStore';
-
-/** WeHub downloads media by URL; binary data is kept in the store and served by the trigger. */
-export const MEDIA_BASE_URL_SETTING = 'media_base_url';
 
 /** WeChat's own limits are about this size for images and videos; bigger blobs strain the store. */
 export const MAX_MEDIA_BYTES = 25 * 1024 * 1024;
