@@ -4,6 +4,8 @@ import type {
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
+	ITriggerFunctions,
+	ITriggerResponse,
 	IWebhookFunctions,
 	IWebhookResponseData,
 	WebhookType,
@@ -11,6 +13,15 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { Readable } from 'node:stream';
 
+import {
+	HIDE_URL_IN_LISTENER_MODE,
+	listenerProperties,
+	RECEIVE_VIA_LISTENER,
+	receiveViaProperty,
+	webhookPathUnlessListener,
+	WHEN_WEBHOOK,
+} from './listener/listenerProperties';
+import { startListenerTrigger } from './listener/listenerTrigger';
 import { testWeHubCredential } from './shared/credentialTest';
 import { MEDIA_BASE_URL_SETTING } from './shared/mediaBaseUrl';
 import { openStoreFor, settingsFromCredential, type WeHubSettings } from './shared/settings';
@@ -54,7 +65,8 @@ export class WeHubTrigger implements INodeType {
 				name: 'default',
 				httpMethod: 'POST',
 				responseMode: 'onReceived',
-				path: '={{$parameter["path"]}}',
+				path: webhookPathUnlessListener(''),
+				ndvHideUrl: HIDE_URL_IN_LISTENER_MODE,
 				isFullPath: true,
 				responseData: '',
 			},
@@ -62,7 +74,8 @@ export class WeHubTrigger implements INodeType {
 				name: UPLOAD,
 				httpMethod: 'POST',
 				responseMode: 'onReceived',
-				path: '={{$parameter["path"]}}/upload',
+				path: webhookPathUnlessListener('/upload'),
+				ndvHideUrl: HIDE_URL_IN_LISTENER_MODE,
 				isFullPath: true,
 				responseData: '',
 			},
@@ -71,18 +84,21 @@ export class WeHubTrigger implements INodeType {
 				httpMethod: 'GET',
 				responseMode: 'onReceived',
 				// A path parameter: n8n prefixes such paths with the node's webhook id.
-				path: '={{$parameter["path"]}}/media/:id',
+				path: webhookPathUnlessListener('/media/:id'),
+				ndvHideUrl: HIDE_URL_IN_LISTENER_MODE,
 				isFullPath: true,
 				responseData: '',
 			},
 		],
 		properties: [
+			receiveViaProperty,
 			{
 				displayName:
 					'In WeHub, set the callback URL to the POST URL of this node (Webhook URLs above) and the file upload URL to the same URL followed by /upload. Both are typed in WeHub by hand; nothing is registered automatically.',
 				name: 'setupNotice',
 				type: 'notice',
 				default: '',
+				displayOptions: WHEN_WEBHOOK,
 			},
 			{
 				displayName: 'Path',
@@ -94,6 +110,7 @@ export class WeHubTrigger implements INodeType {
 				description:
 					'Path of the callback URL; the upload URL is this path followed by /upload. Use a different path for each WeHub app.',
 			},
+			...listenerProperties,
 			{
 				displayName: 'Trigger On',
 				name: 'events',
@@ -237,6 +254,19 @@ export class WeHubTrigger implements INodeType {
 			},
 		],
 	};
+
+	/**
+	 * "Own Listener" mode: a port of the node's own inside n8n (see listener/), because n8n's
+	 * webhook path costs 25-30 ms of CPU per request. A mode of this node rather than a second
+	 * node: in listener mode the webhook paths above evaluate to null, so n8n registers no webhook
+	 * and runs this long-running trigger instead (for activation and for "Execute workflow"); both
+	 * modes share every parameter, the credential and the trigger/ handlers.
+	 */
+	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		// Webhook mode: nothing to keep open (n8n calls trigger() of a node with webhooks too).
+		if (this.getNodeParameter('receiveVia', 'webhook') !== RECEIVE_VIA_LISTENER) return {};
+		return await startListenerTrigger(this);
+	}
 
 	methods = {
 		credentialTest: { weHubApiTest: testWeHubCredential },

@@ -1,0 +1,52 @@
+/** How the own listener binds and protects itself; plain data, read from the node's parameters. */
+export interface ListenerConfig {
+	/** Interface to bind: `0.0.0.0` (every IPv4 interface), `::`, or one address. */
+	host: string;
+	port: number;
+	/** Callback path without slashes, as in webhook mode (`wehub` -> `POST /wehub`). */
+	path: string;
+	/** Client addresses or CIDR ranges allowed to connect; empty = everyone. */
+	allowedIps: string[];
+	/** Largest callback body; report_contact can exceed 10 MB. Uploads use the trigger's own limit. */
+	maxBodyBytes: number;
+	/** Requests being answered at once (held acks included); beyond it: 503 ack. */
+	maxConcurrentRequests: number;
+	/** Executions of the active workflow running at once; 0 = no limit (emit without waiting). */
+	maxRunningExecutions: number;
+	/** How long an ack may wait for a free execution slot (WeHub gives up after 30 s). */
+	holdAckMs: number;
+	/** Time to receive all request headers. */
+	headersTimeoutMs: number;
+	/** Time to receive a whole request, body included (large uploads on slow links). */
+	requestTimeoutMs: number;
+	/** Idle keep-alive sockets are kept this long (longer than WeHub's poll interval). */
+	keepAliveTimeoutMs: number;
+	/** On shutdown, answers still running after this long are cut off. */
+	shutdownGraceMs: number;
+}
+
+export const DEFAULT_LISTENER_PORT = 5690;
+
+export const DEFAULT_LISTENER_CONFIG: Omit<ListenerConfig, 'host' | 'port' | 'path'> = {
+	allowedIps: [],
+	maxBodyBytes: 32 * 1024 * 1024,
+	maxConcurrentRequests: 512,
+	maxRunningExecutions: 20,
+	holdAckMs: 25_000,
+	headersTimeoutMs: 10_000,
+	requestTimeoutMs: 120_000,
+	keepAliveTimeoutMs: 65_000,
+	shutdownGraceMs: 35_000,
+};
+
+/** `/wehub/` -> `wehub`; the listener matches paths without leading or trailing slashes. */
+export function normalisePath(path: string): string {
+	return path.trim().replace(/^\/+|\/+$/g, '');
+}
+
+/** `host:port`, the key of the per-process listener registry (IPv6 in brackets). */
+export function addressOf(config: Pick<ListenerConfig, 'host' | 'port'>): string {
+	return config.host.includes(':')
+		? `[${config.host}]:${config.port}`
+		: `${config.host}:${config.port}`;
+}

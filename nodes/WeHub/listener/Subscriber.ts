@@ -1,0 +1,23 @@
+import type { TriggerItem } from '../trigger/items';
+import type { UploadedFile } from '../trigger/multipart';
+
+/** Items of one request that passed the filters, plus the file for an upload. */
+export interface Delivery {
+	items: TriggerItem[];
+	upload?: UploadedFile;
+}
+
+/**
+ * Who receives the listener's events. `production`: the active workflow (one execution per
+ * delivery). `manual`: an "Execute workflow" run in the editor, which takes one delivery and leaves.
+ */
+export interface Subscriber {
+	readonly kind: 'production' | 'manual';
+	/** Events this subscriber wants (the trigger's picker values, `*` = all). */
+	readonly events: string[];
+	/**
+	 * Starts the execution. Resolves when it has ended (so the listener can bound running
+	 * executions), or at once when the caller does not track it. Must not throw.
+	 */
+	deliver(delivery: Delivery): Promise<void>;
+}
