@@ -1,0 +1,27 @@
+// The part of autocannon's API the benchmarks use (the package ships no types).
+declare module 'autocannon' {
+	interface Histogram {
+		average: number;
+		p50: number;
+		p99: number;
+	}
+	interface Options {
+		url: string;
+		connections?: number;
+		duration?: number;
+		requests?: Array<{
+			method?: string;
+			path?: string;
+			headers?: Record<string, string>;
+			body?: string;
+		}>;
+	}
+	interface Result {
+		requests: Histogram;
+		latency: Histogram;
+		non2xx: number;
+		errors: number;
+	}
+	function autocannon(options: Options): Promise<Result>;
+	export = autocannon;
+}
