@@ -9,7 +9,8 @@
  *   bybot:<wxid>    zset seq -> id: every task of the bot, for `list`
  *   handed / expiring / finished   zsets time -> id, for the sweep
  *   bot:<wxid>      hash: presence, plus paced_at (last hand-out)
- *   bots            set of wxids; cap:<wxid>:<day>:<task_type> counters (expire after 2 days)
+ *   bots            set of wxids; cap:<wxid>:<day>:<task_type> counters of capped types (expire after
+ *                   2 days)
  *   file:<index>, files; fr:<wxid>:<requester>, frs; settings
  * and `<prefix>appids` (appids for the sweep), `<prefix>media:<id>`, `<prefix>media` (expiry).
  */
@@ -39,7 +40,8 @@ local function bot_reply(base, wxid)
   return {redis.call('HGETALL', botk), depth(base, wxid)}
 end
 
--- ARGV from index i: wxid, now, min_interval_ms, scan_limit, caps ("type:cap,type:cap")
+-- The hot path: only what this hand-out needs. Cap counters exist for capped task types only,
+-- the pacing stamp only when pacing is on, and a chunk of 10 ids covers the usual first pick.
 local function hand_out(base, wxid, now, min_interval, scan_limit, caps_arg)
   local botk = base..'bot:'..wxid
   if min_interval > 0 then
@@ -52,13 +54,12 @@ local function hand_out(base, wxid, now, min_interval, scan_limit, caps_arg)
     redis.call('ZREM', dk, id)
     redis.call('ZADD', qk, redis.call('HGET', base..'t:'..id, 'seq'), id)
   end
-  local caps = {}
-  for tt, cap in string.gmatch(caps_arg, '(%d+):(%d+)') do caps[tt] = tonumber(cap) end
+  local caps = nil
   local day = math.floor(now / 86400000)
   local start = 0
   local scanned = 0
   while scanned < scan_limit do
-    local ids = redis.call('ZRANGE', qk, start, start + 49)
+    local ids = redis.call('ZRANGE', qk, start, start + 9)
     if #ids == 0 then return {} end
     for _, id in ipairs(ids) do
       scanned = scanned + 1
@@ -68,14 +69,19 @@ local function hand_out(base, wxid, now, min_interval, scan_limit, caps_arg)
       if expires and expires <= now then
         finish(base, id, 'expired', now)
       else
-        local capk = base..'cap:'..wxid..':'..day..':'..f[1]
+        if caps == nil then
+          caps = {}
+          for tt, cap in string.gmatch(caps_arg, '(%d+):(%d+)') do caps[tt] = tonumber(cap) end
+        end
         local cap = caps[f[1]]
+        local capk = base..'cap:'..wxid..':'..day..':'..f[1]
         if cap == nil or (tonumber(redis.call('GET', capk)) or 0) < cap then
-          redis.call('INCR', capk)
-          redis.call('PEXPIRE', capk, 172800000)
-          redis.call('HSET', botk, 'paced_at', now)
+          if cap ~= nil and redis.call('INCR', capk) == 1 then
+            redis.call('PEXPIRE', capk, 172800000)
+          end
+          if min_interval > 0 then redis.call('HSET', botk, 'paced_at', now) end
           redis.call('ZREM', qk, id)
-          redis.call('ZREM', base..'expiring', id)
+          if expires then redis.call('ZREM', base..'expiring', id) end
           redis.call('HSET', tk, 'state', 'handed_out', 'handed_out_at', now)
           redis.call('ZADD', base..'handed', now, id)
           return redis.call('HGETALL', tk)
@@ -99,20 +105,21 @@ local tk = base..'t:'..id
 -- A command resent after a dropped connection must not queue the task twice.
 if redis.call('EXISTS', tk) == 0 then
   local seq = redis.call('INCR', base..'seq')
-  redis.call('HSET', tk, 'task_id', id, 'appid', appid, 'bot_wxid', wxid, 'state', 'queued', 'created_at', created,
-    'task', task, 'task_type', task_type, 'seq', seq)
-  if meta ~= '' then redis.call('HSET', tk, 'meta', meta) end
+  local fields = {'task_id', id, 'appid', appid, 'bot_wxid', wxid, 'state', 'queued', 'created_at', created,
+    'task', task, 'task_type', task_type, 'seq', seq}
+  if meta ~= '' then table.insert(fields, 'meta'); table.insert(fields, meta) end
   if expires ~= '' then
-    redis.call('HSET', tk, 'expires_at', expires)
+    table.insert(fields, 'expires_at'); table.insert(fields, expires)
     redis.call('ZADD', base..'expiring', expires, id)
   end
-  redis.call('ZADD', base..'bybot:'..wxid, seq, id)
   if not_before ~= '' then
-    redis.call('HSET', tk, 'not_before', not_before)
+    table.insert(fields, 'not_before'); table.insert(fields, not_before)
     redis.call('ZADD', base..'d:'..wxid, not_before, id)
   else
     redis.call('ZADD', base..'q:'..wxid, seq, id)
   end
+  redis.call('HSET', tk, unpack(fields))
+  redis.call('ZADD', base..'bybot:'..wxid, seq, id)
   redis.call('SADD', prefix..'appids', appid)
 end
 return depth(base, wxid)
@@ -143,9 +150,15 @@ if f[1] == 'handed_out' then
   if now - tonumber(f[2]) > tonumber(ARGV[6]) then
     finish(base, id, 'lost', now)
   else
-    finish(base, id, ARGV[3] == '1' and 'done' or 'failed', now)
-    redis.call('HSET', tk, 'success', ARGV[3])
-    if ARGV[4] ~= '' then redis.call('HSET', tk, 'error_reason', ARGV[4]) end
+    -- finish() inlined for the one state we know: one HSET instead of three.
+    redis.call('ZREM', base..'handed', id)
+    local state = ARGV[3] == '1' and 'done' or 'failed'
+    if ARGV[4] ~= '' then
+      redis.call('HSET', tk, 'state', state, 'finished_at', now, 'success', ARGV[3], 'error_reason', ARGV[4])
+    else
+      redis.call('HSET', tk, 'state', state, 'finished_at', now, 'success', ARGV[3])
+    end
+    redis.call('ZADD', base..'finished', now, id)
   end
 end
 return redis.call('HGETALL', tk)
