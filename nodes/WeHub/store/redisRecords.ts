@@ -32,22 +32,24 @@ function compact<T extends object>(value: T): T {
 	return value;
 }
 
+/** The hot path's decoder: optional fields are added only when present (no deletes afterwards). */
 export function taskFromHash(hash: Record<string, string>, taskId: string): TaskRecord {
-	return compact<TaskRecord>({
+	const record: TaskRecord = {
 		task_id: taskId,
 		appid: hash.appid,
 		bot_wxid: hash.bot_wxid,
 		task: JSON.parse(hash.task) as WeHubTask,
 		state: hash.state as TaskState,
 		created_at: Number(hash.created_at),
-		not_before: optionalNumber(hash.not_before),
-		expires_at: optionalNumber(hash.expires_at),
-		handed_out_at: optionalNumber(hash.handed_out_at),
-		finished_at: optionalNumber(hash.finished_at),
-		success: hash.success === undefined ? undefined : hash.success === '1',
-		error_reason: hash.error_reason,
-		meta: hash.meta === undefined ? undefined : (JSON.parse(hash.meta) as Record<string, unknown>),
-	});
+	};
+	if (hash.not_before) record.not_before = Number(hash.not_before);
+	if (hash.expires_at) record.expires_at = Number(hash.expires_at);
+	if (hash.handed_out_at) record.handed_out_at = Number(hash.handed_out_at);
+	if (hash.finished_at) record.finished_at = Number(hash.finished_at);
+	if (hash.success !== undefined) record.success = hash.success === '1';
+	if (hash.error_reason !== undefined) record.error_reason = hash.error_reason;
+	if (hash.meta !== undefined) record.meta = JSON.parse(hash.meta) as Record<string, unknown>;
+	return record;
 }
 
 /** A TOUCH_BOT / POLL bot reply ({hash pairs, depth}) as presence; null for a bot never seen. */

@@ -15,11 +15,18 @@
  * and `<prefix>appids` (appids for the sweep), `<prefix>media:<id>`, `<prefix>media` (expiry).
  */
 
-const COMMON = `
+/*
+ * Shared Lua helpers. Each script includes only those it calls: defining a function is work
+ * Redis repeats on every call (about 3 µs for all of them, a tenth of an enqueue).
+ */
+const DEPTH = `
 local function depth(base, wxid)
   return redis.call('ZCARD', base..'q:'..wxid) + redis.call('ZCARD', base..'d:'..wxid)
 end
+`;
 
+/** Needs nothing else. */
+const FINISH = `
 local function finish(base, id, state, now)
   local tk = base..'t:'..id
   local f = redis.call('HMGET', tk, 'state', 'bot_wxid')
@@ -33,13 +40,19 @@ local function finish(base, id, state, now)
   redis.call('HSET', tk, 'state', state, 'finished_at', now)
   redis.call('ZADD', base..'finished', now, id)
 end
+`;
 
+/** Needs DEPTH. */
+const BOT_REPLY = `
 local function bot_reply(base, wxid)
   local botk = base..'bot:'..wxid
   if redis.call('EXISTS', botk) == 0 then return {} end
   return {redis.call('HGETALL', botk), depth(base, wxid)}
 end
+`;
 
+/** Needs FINISH. */
+const HAND_OUT_FN = `
 -- The hot path: only what this hand-out needs. Cap counters exist for capped task types only,
 -- the pacing stamp only when pacing is on, and a chunk of 10 ids covers the usual first pick.
 local function hand_out(base, wxid, now, min_interval, scan_limit, caps_arg)
@@ -98,7 +111,7 @@ end
  * ARGV: prefix, base, appid, wxid, id, created_at, not_before, expires_at, task JSON, meta JSON,
  * task_type ('' = absent). Returns the bot's queue depth.
  */
-export const ENQUEUE = `${COMMON}
+export const ENQUEUE = `${DEPTH}
 local prefix, base, appid, wxid, id = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local created, not_before, expires, task, meta, task_type = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
 local tk = base..'t:'..id
@@ -120,18 +133,19 @@ if redis.call('EXISTS', tk) == 0 then
   end
   redis.call('HSET', tk, unpack(fields))
   redis.call('ZADD', base..'bybot:'..wxid, seq, id)
-  redis.call('SADD', prefix..'appids', appid)
+  -- seq counts the appid's tasks: the first one registers the appid for the sweep.
+  if seq == 1 then redis.call('SADD', prefix..'appids', appid) end
 end
 return depth(base, wxid)
 `;
 
 /** ARGV: base, wxid, now, min_interval_ms, scan_limit, caps. Returns the task hash or {}. */
-export const HAND_OUT = `${COMMON}
+export const HAND_OUT = `${FINISH}${HAND_OUT_FN}
 return hand_out(ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6])
 `;
 
 /** ARGV: prefix, base, appid, wxid, now, min_interval_ms, scan_limit, caps. Returns {task, bot}. */
-export const POLL = `${COMMON}
+export const POLL = `${DEPTH}${FINISH}${BOT_REPLY}${HAND_OUT_FN}
 local prefix, base, appid, wxid, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 redis.call('HSET', base..'bot:'..wxid, 'appid', appid, 'wxid', wxid, 'online', '1', 'last_poll_at', ARGV[5])
 redis.call('SADD', base..'bots', wxid)
@@ -141,7 +155,7 @@ return {task, bot_reply(base, wxid)}
 `;
 
 /** ARGV: base, id, success (1/0), error_reason, now, lost_after_ms. Returns the task hash or {}. */
-export const COMPLETE = `${COMMON}
+export const COMPLETE = `${FINISH}
 local base, id, now = ARGV[1], ARGV[2], tonumber(ARGV[5])
 local tk = base..'t:'..id
 local f = redis.call('HMGET', tk, 'state', 'handed_out_at')
@@ -165,7 +179,7 @@ return redis.call('HGETALL', tk)
 `;
 
 /** ARGV: base, id, now. Returns the task hash or {}. */
-export const CANCEL = `${COMMON}
+export const CANCEL = `${FINISH}
 local base, id = ARGV[1], ARGV[2]
 local tk = base..'t:'..id
 local state = redis.call('HGET', tk, 'state')
@@ -178,7 +192,7 @@ return redis.call('HGETALL', tk)
  * ARGV: prefix, base, appid, wxid, then field/value pairs to set (none = read only).
  * Returns {presence hash, depth}, or {} for a bot never seen.
  */
-export const TOUCH_BOT = `${COMMON}
+export const TOUCH_BOT = `${DEPTH}${BOT_REPLY}
 local prefix, base, appid, wxid = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 if #ARGV > 4 then
   local botk = base..'bot:'..wxid
@@ -205,7 +219,7 @@ return redis.call('HGETALL', fk)
  * ARGV: base, now, lost_after_ms, retain_ms, batch. One bounded batch of housekeeping for one
  * appid; returns {lost, expired, removed, more}.
  */
-export const SWEEP = `${COMMON}
+export const SWEEP = `${FINISH}
 local base, now = ARGV[1], tonumber(ARGV[2])
 local batch = tonumber(ARGV[5])
 local lost, expired, removed, more = 0, 0, 0, 0

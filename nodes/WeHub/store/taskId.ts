@@ -8,6 +8,20 @@ import { randomBytes } from 'crypto';
 let lastMs = 0;
 let counter = 0;
 
+/** Randomness is drawn 4 KiB at a time: one call into the crypto library per 512 ids, not per id. */
+const RANDOM_POOL_BYTES = 4_096;
+let randomPool = Buffer.alloc(0);
+let randomOffset = 0;
+
+function randomHex(bytes: number): string {
+	if (randomOffset + bytes > randomPool.length) {
+		randomPool = randomBytes(RANDOM_POOL_BYTES);
+		randomOffset = 0;
+	}
+	randomOffset += bytes;
+	return randomPool.toString('hex', randomOffset - bytes, randomOffset);
+}
+
 export function newTaskId(clock: number = Date.now()): string {
 	if (clock > lastMs) {
 		lastMs = clock;
@@ -20,8 +34,6 @@ export function newTaskId(clock: number = Date.now()): string {
 		}
 	}
 	return (
-		lastMs.toString(36).padStart(9, '0') +
-		counter.toString(36).padStart(4, '0') +
-		randomBytes(8).toString('hex')
+		lastMs.toString(36).padStart(9, '0') + counter.toString(36).padStart(4, '0') + randomHex(8)
 	);
 }
