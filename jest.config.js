@@ -20,6 +20,11 @@ module.exports = {
 			testEnvironment: 'node',
 			transform: { '^.+\\.ts$': tsJest },
 			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+			// Installs the pinned n8n once (minutes on a fresh clone) and builds dist/ when stale.
+			globalSetup: '<rootDir>/test/e2e/harness/globalSetup.ts',
+			globalTeardown: '<rootDir>/test/e2e/harness/globalTeardown.ts',
+			// Each startN8n boots n8n several times (imports, activation, start): tens of seconds.
+			setupFilesAfterEnv: ['<rootDir>/test/e2e/harness/jestTimeout.ts'],
 		},
 	],
 };

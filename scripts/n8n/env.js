@@ -1,0 +1,32 @@
+// The environment a local n8n runs with: its own user folder and port, no telemetry, no calls
+// home, no interactive set-up (n8n needs no owner for webhooks to work).
+'use strict';
+
+function n8nEnv({ userFolder, port, host = '127.0.0.1', extra = {} }) {
+	const base = `http://${host === '127.0.0.1' ? 'localhost' : host}:${port}`;
+	return {
+		N8N_USER_FOLDER: userFolder,
+		N8N_PORT: String(port),
+		N8N_LISTEN_ADDRESS: host,
+		N8N_HOST: 'localhost',
+		N8N_PROTOCOL: 'http',
+		WEBHOOK_URL: `${base}/`,
+		N8N_EDITOR_BASE_URL: `${base}/`,
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_DIAGNOSTICS_CONFIG_FRONTEND: '',
+		N8N_DIAGNOSTICS_CONFIG_BACKEND: '',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		EXTERNAL_FRONTEND_HOOKS_URLS: '',
+		N8N_HIRING_BANNER_ENABLED: 'false',
+		N8N_SECURE_COOKIE: 'false',
+		// Community packages are loaded from the user folder; no npm calls from inside n8n.
+		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+		DB_TYPE: 'sqlite',
+		...extra,
+	};
+}
+
+module.exports = { n8nEnv };

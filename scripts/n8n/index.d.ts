@@ -1,0 +1,89 @@
+// Types for the plain-JavaScript runtime modules, so the TypeScript e2e harness can use them.
+import type { ChildProcess, StdioOptions } from 'child_process';
+
+export interface RuntimePaths {
+	repoRoot: string;
+	runtimeDir: string;
+	version: string;
+	major: number;
+	nodeRoot: string;
+	nodeHome: string;
+	nodeBin: string;
+	nodeBinDir: string;
+	n8nRoot: string;
+	n8nPackageDir: string;
+	n8nBin: string;
+	installMarker: string;
+	defaultUserFolder: string;
+}
+
+export interface CommandOptions {
+	env?: Record<string, string>;
+	port?: number;
+}
+
+/** An n8n workflow as exported by n8n (only the fields the runtime reads are typed). */
+export interface WorkflowJson {
+	id?: string;
+	name: string;
+	nodes: Array<{ name: string; type: string; webhookId?: string; parameters?: Record<string, unknown> } & Record<string, unknown>>;
+	connections: Record<string, unknown>;
+	active?: boolean;
+	[key: string]: unknown;
+}
+
+/** A credential with plain data; n8n encrypts `data` on import. */
+export interface CredentialJson {
+	id: string;
+	name: string;
+	type: string;
+	data: Record<string, unknown>;
+}
+
+export interface StoredExecution {
+	id: string;
+	workflowId: string;
+	mode: string;
+	status: string;
+	finished: boolean;
+	startedAt: string;
+	stoppedAt: string | null;
+	/** With `withData`: per node, per run, per output, the items' JSON. */
+	nodes?: Record<string, Array<Array<Array<Record<string, unknown>>>>>;
+}
+
+export const REPO_ROOT: string;
+export const RUNTIME_DIR: string;
+export const DEFAULT_N8N_VERSION: string;
+export const PACKAGE_NAME: string;
+export function selectedVersion(): string;
+export function runtimePaths(version?: string): RuntimePaths;
+export function ensureN8nInstalled(options?: { version?: string; log?: (message: string) => void }): Promise<RuntimePaths>;
+export function isHealthy(paths: RuntimePaths): boolean;
+export function n8nEnv(options: { userFolder: string; port: number; host?: string; extra?: Record<string, string> }): Record<string, string>;
+export function runN8nCommand(paths: RuntimePaths, userFolder: string, args: string[], options?: CommandOptions): Promise<string>;
+export function importCredentials(paths: RuntimePaths, userFolder: string, credentials: CredentialJson[], options?: CommandOptions): Promise<void>;
+export function importWorkflows(paths: RuntimePaths, userFolder: string, workflows: WorkflowJson[], options?: CommandOptions): Promise<void>;
+export function activateWorkflow(paths: RuntimePaths, userFolder: string, workflowId: string, options?: CommandOptions): Promise<string>;
+export function spawnN8nServer(
+	paths: RuntimePaths,
+	userFolder: string,
+	options: { port: number; env?: Record<string, string>; stdio?: 'pipe' | StdioOptions },
+): ChildProcess;
+export function nodesDir(userFolder: string): string;
+export function databaseFile(userFolder: string): string;
+export function nodeTypesFile(userFolder: string): string;
+export function linkThisPackage(userFolder: string): string;
+export function builtFiles(): Array<{ file: string; exists: boolean }>;
+export function stableWorkflowId(seed: string): string;
+export function withStableIds<T extends WorkflowJson>(workflow: T, seed: string): T & { id: string };
+export function prepareUserFolder(
+	paths: RuntimePaths,
+	userFolder: string,
+	options: { credentials?: CredentialJson[]; workflows?: WorkflowJson[]; activate?: string[]; log?: (message: string) => void },
+): Promise<void>;
+export function listExecutions(
+	paths: RuntimePaths,
+	userFolder: string,
+	options?: { workflowId?: string; withData?: boolean },
+): Promise<StoredExecution[]>;

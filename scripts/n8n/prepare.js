@@ -1,0 +1,45 @@
+// Brings a user folder to a known state before n8n starts: this package linked, credentials and
+// workflows imported (overwriting earlier imports with the same id), the chosen workflows active.
+'use strict';
+const crypto = require('crypto');
+const { linkThisPackage } = require('./userFolder');
+const { importCredentials, importWorkflows, activateWorkflow } = require('./cli');
+
+/** A stable n8n-style id (16 alphanumerics) for a workflow file that carries none. */
+function stableWorkflowId(seed) {
+	const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+	const bytes = crypto.createHash('sha256').update(seed).digest();
+	return Array.from(bytes.subarray(0, 16), (byte) => alphabet[byte % alphabet.length]).join('');
+}
+
+/**
+ * Re-import would otherwise create a copy of a workflow without an id, and n8n registers a webhook
+ * under its node's webhookId: give both a stable value derived from the workflow.
+ */
+function withStableIds(workflow, seed) {
+	const id = workflow.id || stableWorkflowId(`workflow:${seed}`);
+	const nodes = (workflow.nodes || []).map((node) =>
+		node.webhookId || !/webhook|trigger/i.test(node.type)
+			? node
+			: { ...node, webhookId: stableWorkflowId(`webhook:${id}:${node.name}`) },
+	);
+	return { ...workflow, id, nodes };
+}
+
+async function prepareUserFolder(paths, userFolder, { credentials = [], workflows = [], activate = [], log = () => {} }) {
+	linkThisPackage(userFolder);
+	if (credentials.length > 0) {
+		log(`importing ${credentials.length} credential(s)`);
+		await importCredentials(paths, userFolder, credentials);
+	}
+	if (workflows.length > 0) {
+		log(`importing ${workflows.length} workflow(s)`);
+		await importWorkflows(paths, userFolder, workflows);
+	}
+	for (const id of activate) {
+		log(`activating workflow ${id}`);
+		await activateWorkflow(paths, userFolder, id);
+	}
+}
+
+module.exports = { stableWorkflowId, withStableIds, prepareUserFolder };

@@ -1,0 +1,49 @@
+// Runs on Node 24 (node:sqlite): prints, as JSON, the executions n8n stored in a user folder's
+// SQLite database. Usage: node query-executions.js <database file> [workflowId] [--data]
+// With --data, each execution carries the JSON of the items every node output (n8n stores run
+// data in the `flatted` format; the flatted package is taken from the n8n install in the cwd).
+'use strict';
+const { DatabaseSync } = require('node:sqlite');
+
+const [databaseFile, ...rest] = process.argv.slice(2);
+const withData = rest.includes('--data');
+const workflowId = rest.find((arg) => !arg.startsWith('--'));
+
+function itemsByNode(flattedData) {
+	const { parse } = require(require.resolve('flatted', { paths: [process.cwd()] }));
+	const runData = parse(flattedData)?.resultData?.runData ?? {};
+	const result = {};
+	for (const [nodeName, runs] of Object.entries(runData)) {
+		result[nodeName] = runs.map((run) =>
+			(run.data?.main ?? []).map((output) => (output ?? []).map((item) => item.json)),
+		);
+	}
+	return result;
+}
+
+const db = new DatabaseSync(databaseFile, { readOnly: true });
+try {
+	const where = workflowId ? 'WHERE e.workflowId = ?' : '';
+	const rows = db
+		.prepare(
+			`SELECT e.id, e.workflowId, e.mode, e.status, e.finished, e.startedAt, e.stoppedAt${
+				withData ? ', d.data AS data' : ''
+			} FROM execution_entity e${
+				withData ? ' LEFT JOIN execution_data d ON d.executionId = e.id' : ''
+			} ${where} ORDER BY e.id`,
+		)
+		.all(...(workflowId ? [workflowId] : []));
+	const executions = rows.map((row) => ({
+		id: String(row.id),
+		workflowId: row.workflowId,
+		mode: row.mode,
+		status: row.status,
+		finished: Boolean(row.finished),
+		startedAt: row.startedAt,
+		stoppedAt: row.stoppedAt,
+		...(withData ? { nodes: row.data ? itemsByNode(row.data) : {} } : {}),
+	}));
+	process.stdout.write(JSON.stringify(executions));
+} finally {
+	db.close();
+}

@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+// `npm start`: a real n8n on http://localhost:5678 with this package installed, a WeHub API
+// credential, the example workflows imported and the "WeHub Demo" workflow active.
+// Installs the pinned n8n on first use. Re-running is idempotent (imports overwrite by id).
+// Env: N8N_VERSION, N8N_PORT, WEHUB_N8N_USER_FOLDER, WEHUB_APPID, WEHUB_SECRET_KEY.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const {
+	REPO_ROOT,
+	PACKAGE_NAME,
+	builtFiles,
+	ensureN8nInstalled,
+	prepareUserFolder,
+	spawnN8nServer,
+	withStableIds,
+} = require('./n8n');
+
+const DEMO_PREFIX = 'WeHub Demo';
+const DEMO_CREDENTIAL_ID = 'wehubDemoCredential';
+
+function log(message) {
+	console.log(`[wehub] ${message}`);
+}
+
+function demoCredential() {
+	return {
+		id: DEMO_CREDENTIAL_ID,
+		name: 'WeHub Demo',
+		type: 'weHubApi',
+		data: {
+			appId: process.env.WEHUB_APPID || 'demo-appid',
+			secretKey: process.env.WEHUB_SECRET_KEY || 'demo-secret',
+			storeBackend: 'embedded',
+		},
+	};
+}
+
+function exampleWorkflows() {
+	const dir = path.join(REPO_ROOT, 'examples');
+	if (!fs.existsSync(dir)) return [];
+	return fs
+		.readdirSync(dir)
+		.filter((file) => file.endsWith('.json'))
+		.sort()
+		.map((file) => {
+			const workflow = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+			// n8n imports a workflow without an id as a new copy each time: derive one from the file.
+			return { file, workflow: withStableIds(workflow, `examples/${file}`) };
+		})
+		.filter(({ file, workflow }) => {
+			const valid = Array.isArray(workflow.nodes) && workflow.connections;
+			if (!valid) log(`skipping examples/${file}: not an n8n workflow export`);
+			return valid;
+		});
+}
+
+function waitForHealth(baseUrl, child) {
+	return new Promise((resolve, reject) => {
+		const poll = () => {
+			if (child.exitCode !== null) return reject(new Error(`n8n exited with code ${child.exitCode}`));
+			fetch(`${baseUrl}/healthz`)
+				.then((response) => (response.ok ? resolve() : setTimeout(poll, 500)))
+				.catch(() => setTimeout(poll, 500));
+		};
+		poll();
+	});
+}
+
+function printUsage(baseUrl, demos) {
+	const callback = `${baseUrl}/webhook/wehub`;
+	const lines = [
+		'',
+		`n8n is running:        ${baseUrl}  (editor; create the owner account on first visit)`,
+		`WeHub callback URL:    ${callback}`,
+		`WeHub upload URL:      ${callback}/upload`,
+		`Credential:            "WeHub Demo" (id ${DEMO_CREDENTIAL_ID}), appid ${demoCredential().data.appId}`,
+		demos.length
+			? `Active demo workflow:  ${demos.map((w) => `${w.name} (${w.id})`).join(', ')}`
+			: 'No "WeHub Demo" workflow in examples/ yet: create one in the editor and activate it.',
+		'',
+		'Point WeHub at it: in WeHub\'s settings set the callback URL above (from another machine use',
+		'this machine\'s address instead of localhost), the appid and secret of the credential.',
+		`Or simulate WeHub:     npx wehub-sim --url ${callback}`,
+		'Stop with Ctrl+C.',
+		'',
+	];
+	console.log(lines.join('\n'));
+}
+
+async function main() {
+	const paths = await ensureN8nInstalled();
+	const missing = builtFiles().filter((file) => !file.exists);
+	if (missing.length > 0) {
+		log(`not built yet (run npm run build): ${missing.map((f) => path.relative(REPO_ROOT, f.file)).join(', ')}`);
+	}
+	const userFolder = process.env.WEHUB_N8N_USER_FOLDER || paths.defaultUserFolder;
+	const port = Number(process.env.N8N_PORT || 5678);
+	const baseUrl = `http://localhost:${port}`;
+	const examples = exampleWorkflows();
+	const workflows = examples.map(({ workflow }) => workflow);
+	const demos = workflows.filter((workflow) => String(workflow.name).startsWith(DEMO_PREFIX));
+
+	log(`n8n ${paths.version}, user folder ${userFolder}, ${PACKAGE_NAME} linked from ${REPO_ROOT}`);
+	await prepareUserFolder(paths, userFolder, {
+		credentials: [demoCredential()],
+		workflows,
+		activate: demos.map((workflow) => workflow.id),
+		log,
+	});
+
+	log(`starting n8n on ${baseUrl}`);
+	const child = spawnN8nServer(paths, userFolder, { port, stdio: 'inherit' });
+	const stop = (signal) => {
+		try {
+			process.kill(-child.pid, signal);
+		} catch {
+			// already stopped
+		}
+	};
+	process.on('SIGINT', () => stop('SIGTERM'));
+	process.on('SIGTERM', () => stop('SIGTERM'));
+	child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+	await waitForHealth(baseUrl, child);
+	printUsage(baseUrl, demos);
+}
+
+main().catch((error) => {
+	console.error(`[wehub] ${error.message}`);
+	process.exit(1);
+});
