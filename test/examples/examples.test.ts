@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 
 import { WeHub } from '../../nodes/WeHub/WeHub.node';
+import { loadScenario } from '../../sim/scenario';
 import { WeHubTrigger } from '../../nodes/WeHub/WeHubTrigger.node';
 import { checkParameters } from './parameterCheck';
 
@@ -186,6 +187,16 @@ describe.each(examples)('%s', (_file, workflow) => {
 			if (node.name === 'Route by Event') expect(routed.length).toBeGreaterThan(0);
 			for (const event of routed) expect(events).toContain(event);
 		}
+	});
+});
+
+describe('examples/sim/ (simulator scenarios for the examples)', () => {
+	const scenarioFiles = readdirSync(join(EXAMPLES_DIR, 'sim')).filter((f) => f.endsWith('.json'));
+
+	it.each(scenarioFiles)('%s is a scenario wehub-sim runs', (file) => {
+		const scenario = loadScenario(join(EXAMPLES_DIR, 'sim', file));
+		expect(scenario.steps[0].name).toBe('login');
+		expect(scenario.steps.at(-1)?.name).toBe('logout');
 	});
 });
 
