@@ -95,7 +95,8 @@ function webhookNodeProbes(workflows: WorkflowJson[]): ReadyProbe[] {
 
 /**
  * Asks for the webhook with OPTIONS (a CORS preflight): n8n answers it from its webhook registry
- * without running the workflow, and 404 while the webhook is not registered yet.
+ * without running the workflow. While n8n starts it answers Express's own 404 (routes not mounted),
+ * then 500 or 404 (webhook not registered), and 204 once the webhook is live.
  */
 async function isRegistered(url: string, method: string): Promise<boolean> {
 	try {
@@ -105,7 +106,7 @@ async function isRegistered(url: string, method: string): Promise<boolean> {
 			signal: AbortSignal.timeout(5000),
 		});
 		await response.arrayBuffer();
-		return response.status !== 404;
+		return response.ok;
 	} catch {
 		return false; // not listening yet
 	}
