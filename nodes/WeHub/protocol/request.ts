@@ -45,6 +45,12 @@ const DATA_OPTIONAL: ReadonlySet<string> = new Set(['pull_task', 'logout']);
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 /** Cheap pre-check before the slower key-checking parse; `\u00` catches escaped key spellings. */
 const MAYBE_FORBIDDEN = /__proto__|constructor|prototype|\\u00/;
+/**
+ * WeHub's deepest body is 5 levels (data.room_data_list[].memberInfo_list[].field). JSON.parse
+ * copes with 100,000 levels, but recursive code after it (n8n's deepCopy of items, JSON.stringify
+ * of execution data) overflows the stack at a few thousand.
+ */
+export const MAX_JSON_DEPTH = 64;
 
 type Json = Record<string, unknown>;
 
@@ -64,8 +70,11 @@ export function parseRequest(body: string | Buffer): ParseResult {
 		parsed = parseJson(text);
 	} catch (error) {
 		if (error instanceof Invalid) return failure({ reason: error.message });
+		// The reviver recurses: very deep bodies overflow the stack there.
+		if (error instanceof RangeError) return failure({ reason: TOO_DEEP });
 		return failure({ reason: `Body is not valid JSON (${(error as Error).message})` });
 	}
+	if (depthExceeds(parsed, MAX_JSON_DEPTH)) return failure({ reason: TOO_DEEP });
 	if (!isRecord(parsed)) {
 		const got = Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : typeof parsed;
 		return failure({ reason: `Body must be a JSON object, got ${got}` });
@@ -115,6 +124,22 @@ function failure(error: Omit<RequestError, 'httpStatus'>, httpStatus = 400): Par
 	if (error.appid !== undefined) clean.appid = error.appid;
 	if (error.wxid !== undefined) clean.wxid = error.wxid;
 	return { ok: false, error: clean };
+}
+
+const TOO_DEEP = `Body is nested deeper than ${MAX_JSON_DEPTH} levels`;
+
+/** Iterative (a recursive check would overflow on exactly the bodies it looks for). */
+function depthExceeds(root: unknown, maxDepth: number): boolean {
+	if (typeof root !== 'object' || root === null) return false;
+	const stack: Array<[object, number]> = [[root, 1]];
+	while (stack.length > 0) {
+		const [value, depth] = stack.pop()!;
+		if (depth > maxDepth) return true;
+		for (const child of Array.isArray(value) ? value : Object.values(value)) {
+			if (typeof child === 'object' && child !== null) stack.push([child as object, depth + 1]);
+		}
+	}
+	return false;
 }
 
 function parseJson(text: string): unknown {

@@ -65,6 +65,14 @@ const NEW_OWNER = /^(.+?)已成为新群主/;
 const ANNOUNCEMENT = /群公告/;
 const ANNOUNCEMENT_CONTENT = /群公告(?:内容)?[:：]?\s*([\s\S]*)$/;
 const LIST_SEPARATOR = /[、，,]/;
+/**
+ * The name patterns above backtrack quadratically on long texts without a match (a 100 kB body of
+ * repeated "修改群名为" takes seconds). Real notices are a few hundred characters: longer texts are
+ * only checked for the linear patterns (rejection, announcement, red packet).
+ */
+export const MAX_PATTERN_TEXT_LENGTH = 8 * 1024;
+/** A sysmsg template may name a long member list many times; rendering stops growing here. */
+const MAX_RENDERED_TEMPLATE_LENGTH = 64 * 1024;
 
 function person(name: string): { name: string | null; isSelf: boolean } {
 	const unquoted = unquote(name);
@@ -74,7 +82,8 @@ function person(name: string): { name: string | null; isSelf: boolean } {
 function classifyText(text: string): SystemNotice {
 	if (REJECTED.test(text)) return { type: 'message_rejected', text };
 
-	let match = BY_QR_CODE.exec(text);
+	const short = text.length <= MAX_PATTERN_TEXT_LENGTH;
+	let match = short ? BY_QR_CODE.exec(text) : null;
 	if (match) {
 		const joiner = person(match[1]);
 		const sharer = person(match[2]);
@@ -88,7 +97,7 @@ function classifyText(text: string): SystemNotice {
 			by_qr_code: true,
 		};
 	}
-	match = INVITED.exec(text);
+	match = short ? INVITED.exec(text) : null;
 	if (match) {
 		const inviter = person(match[1]);
 		const names = unquote(match[2])
@@ -105,7 +114,7 @@ function classifyText(text: string): SystemNotice {
 			by_qr_code: false,
 		};
 	}
-	match = RENAMED.exec(text);
+	match = short ? RENAMED.exec(text) : null;
 	if (match) {
 		const by = person(match[1]);
 		return {
@@ -116,7 +125,7 @@ function classifyText(text: string): SystemNotice {
 			renamed_by_self: by.isSelf,
 		};
 	}
-	match = NEW_OWNER.exec(text);
+	match = short ? NEW_OWNER.exec(text) : null;
 	if (match) {
 		const owner = person(match[1]);
 		return { type: 'owner_changed', text, new_owner: owner.name, new_owner_is_self: owner.isSelf };
@@ -158,10 +167,15 @@ function classifySysmsg(text: string): SystemNotice {
 	const pattern = xmlText(template, 'template');
 	if (pattern !== undefined) {
 		const links = templateLinks(template);
+		let length = pattern.length;
 		const rendered = pattern.replace(/\$(\w+)\$/g, (whole, name: string) => {
 			const link = links.get(name);
-			if (!link) return whole;
-			return link.members.map((member) => member.nickname ?? member.wxid ?? '').join(link.sep);
+			if (!link || length > MAX_RENDERED_TEMPLATE_LENGTH) return whole;
+			const names = link.members
+				.map((member) => member.nickname ?? member.wxid ?? '')
+				.join(link.sep);
+			length += names.length;
+			return names;
 		});
 		const notice = classifyText(rendered.trim());
 		if (notice.type === 'member_joined') {

@@ -57,8 +57,14 @@ export async function readMultipartUpload(
 			}
 			const chunks: Buffer[] = [];
 			stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+			// A body cut off mid-file errors this stream too: unhandled, that would crash n8n. The
+			// parser's own 'error' below answers it.
+			stream.on('error', () => undefined);
 			stream.on('limit', () => {
+				// Answer now and keep nothing: busboy discards the rest of the body as it drains.
 				tooLarge = true;
+				chunks.length = 0;
+				finish(tooLargeResult());
 			});
 			stream.on('close', () => {
 				file = {
@@ -76,14 +82,15 @@ export async function readMultipartUpload(
 				fileIndex,
 			}),
 		);
+		const tooLargeResult = (): MultipartResult => ({
+			ok: false,
+			status: 413,
+			reason: `the file is larger than ${maxBytes} bytes`,
+			fileIndex,
+		});
 		parser.on('close', () => {
 			if (tooLarge) {
-				finish({
-					ok: false,
-					status: 413,
-					reason: `the file is larger than ${maxBytes} bytes`,
-					fileIndex,
-				});
+				finish(tooLargeResult());
 			} else if (!fileIndex) {
 				finish({ ok: false, status: 400, reason: 'the upload has no file_index field' });
 			} else if (!file) {

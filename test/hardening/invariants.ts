@@ -1,0 +1,58 @@
+/**
+ * What every answer to WeHub must be, whatever the input: checks the fuzz suites share.
+ */
+
+export function elapsedMs(run: () => void): number {
+	const start = process.hrtime.bigint();
+	run();
+	return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+export async function elapsedMsAsync(run: () => Promise<void>): Promise<number> {
+	const start = process.hrtime.bigint();
+	await run();
+	return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/** No single input may take longer (generous: 2 busy cores shared with other suites). */
+export const MAX_INPUT_MS = 2_000;
+
+/** A WeHub ack: error_code number, error_reason string, ack_type string, data object. */
+export function expectWellFormedAck(ack: unknown, status: number): void {
+	expect(ack).toEqual(
+		expect.objectContaining({
+			error_code: expect.any(Number),
+			error_reason: expect.any(String),
+			ack_type: expect.any(String),
+			data: expect.any(Object),
+		}),
+	);
+	const { error_code: code, ack_type: ackType, data } = ack as Record<string, unknown>;
+	expect(Array.isArray(data)).toBe(false);
+	expect(ackType).toMatch(/_ack$/);
+	// The status fits the code: 2xx answers say 0 or carry a login refusal (403 in a 200, so WeHub
+	// shows the reason); every error status is repeated as error_code.
+	if (status === 200) expect([0, 403]).toContain(code);
+	else expect(code).toBe(status);
+	expect([200, 400, 403, 404, 413, 415, 500, 503]).toContain(status);
+}
+
+/** A snapshot of Object.prototype's own keys and a few globals a polluted body would change. */
+export function prototypeSnapshot(): string {
+	const probes = [Object.prototype, Array.prototype, Function.prototype, String.prototype];
+	return probes.map((proto) => Object.getOwnPropertyNames(proto).sort().join(',')).join('|');
+}
+
+export function expectNoPollution(before: string): void {
+	const probe: Record<string, unknown> = {};
+	expect(probe.polluted).toBeUndefined();
+	expect(probe.isAdmin).toBeUndefined();
+	expect(([] as unknown as Record<string, unknown>).polluted).toBeUndefined();
+	expect(prototypeSnapshot()).toBe(before);
+}
+
+/** Heap in MB after a forced GC when available (jest runs without --expose-gc: then best effort). */
+export function heapUsedMb(): number {
+	(globalThis as { gc?: () => void }).gc?.();
+	return process.memoryUsage().heapUsed / 1024 / 1024;
+}
