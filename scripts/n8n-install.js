@@ -6,7 +6,9 @@ const { ensureN8nInstalled } = require('./n8n/install');
 const started = Date.now();
 ensureN8nInstalled()
 	.then((paths) => {
-		console.log(`[n8n-runtime] n8n ${paths.version} ready at ${paths.n8nBin} (${Date.now() - started} ms)`);
+		console.log(
+			`[n8n-runtime] n8n ${paths.version} ready at ${paths.n8nBin} (${Date.now() - started} ms)`,
+		);
 	})
 	.catch((error) => {
 		console.error(`[n8n-runtime] ${error.message}`);

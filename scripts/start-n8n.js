@@ -18,6 +18,7 @@ const {
 
 const DEMO_PREFIX = 'WeHub Demo';
 const DEMO_CREDENTIAL_ID = 'wehubDemoCredential';
+const CALLBACK_PATH = 'wehub';
 
 function log(message) {
 	console.log(`[wehub] ${message}`);
@@ -55,33 +56,47 @@ function exampleWorkflows() {
 		});
 }
 
-function waitForHealth(baseUrl, child) {
+/**
+ * Ready for WeHub once the callback webhook is registered: n8n answers a CORS preflight for it
+ * with 204 (before that: Express's 404 while routes mount, then n8n's 404/500).
+ */
+function waitForCallback(baseUrl, child, timeoutMs) {
+	const deadline = Date.now() + timeoutMs;
 	return new Promise((resolve, reject) => {
 		const poll = () => {
-			if (child.exitCode !== null) return reject(new Error(`n8n exited with code ${child.exitCode}`));
-			fetch(`${baseUrl}/healthz`)
-				.then((response) => (response.ok ? resolve() : setTimeout(poll, 500)))
+			if (child.exitCode !== null)
+				return reject(new Error(`n8n exited with code ${child.exitCode}`));
+			if (Date.now() > deadline) return resolve(false);
+			fetch(`${baseUrl}/webhook/${CALLBACK_PATH}`, {
+				method: 'OPTIONS',
+				headers: { origin: 'http://localhost', 'access-control-request-method': 'POST' },
+			})
+				.then((response) => (response.ok ? resolve(true) : setTimeout(poll, 500)))
 				.catch(() => setTimeout(poll, 500));
 		};
 		poll();
 	});
 }
 
-function printUsage(baseUrl, demos) {
-	const callback = `${baseUrl}/webhook/wehub`;
+function printUsage(baseUrl, demos, callbackLive, seconds) {
+	const callback = `${baseUrl}/webhook/${CALLBACK_PATH}`;
+	const { appId, secretKey } = demoCredential().data;
 	const lines = [
 		'',
-		`n8n is running:        ${baseUrl}  (editor; create the owner account on first visit)`,
+		`n8n is running:        ${baseUrl}  (ready in ${seconds} s; the editor asks for an owner account)`,
 		`WeHub callback URL:    ${callback}`,
 		`WeHub upload URL:      ${callback}/upload`,
-		`Credential:            "WeHub Demo" (id ${DEMO_CREDENTIAL_ID}), appid ${demoCredential().data.appId}`,
+		`Credential:            "WeHub Demo" (id ${DEMO_CREDENTIAL_ID}), appid ${appId}`,
 		demos.length
 			? `Active demo workflow:  ${demos.map((w) => `${w.name} (${w.id})`).join(', ')}`
 			: 'No "WeHub Demo" workflow in examples/ yet: create one in the editor and activate it.',
+		callbackLive
+			? ''
+			: `Note: ${callback} is not registered yet (is a WeHub trigger workflow active?)`,
 		'',
-		'Point WeHub at it: in WeHub\'s settings set the callback URL above (from another machine use',
-		'this machine\'s address instead of localhost), the appid and secret of the credential.',
-		`Or simulate WeHub:     npx wehub-sim --url ${callback}`,
+		"Point WeHub at it: in WeHub's settings set the callback URL above (from another machine use",
+		"this machine's address instead of localhost), the appid and secret of the credential.",
+		`Or simulate WeHub:     npx wehub-sim --url ${callback} --appid ${appId} --secret ${secretKey} --scenario demo`,
 		'Stop with Ctrl+C.',
 		'',
 	];
@@ -89,10 +104,13 @@ function printUsage(baseUrl, demos) {
 }
 
 async function main() {
+	const started = Date.now();
 	const paths = await ensureN8nInstalled();
 	const missing = builtFiles().filter((file) => !file.exists);
 	if (missing.length > 0) {
-		log(`not built yet (run npm run build): ${missing.map((f) => path.relative(REPO_ROOT, f.file)).join(', ')}`);
+		log(
+			`not built yet (run npm run build): ${missing.map((f) => path.relative(REPO_ROOT, f.file)).join(', ')}`,
+		);
 	}
 	const userFolder = process.env.WEHUB_N8N_USER_FOLDER || paths.defaultUserFolder;
 	const port = Number(process.env.N8N_PORT || 5678);
@@ -121,8 +139,8 @@ async function main() {
 	process.on('SIGINT', () => stop('SIGTERM'));
 	process.on('SIGTERM', () => stop('SIGTERM'));
 	child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-	await waitForHealth(baseUrl, child);
-	printUsage(baseUrl, demos);
+	const callbackLive = await waitForCallback(baseUrl, child, demos.length ? 120_000 : 30_000);
+	printUsage(baseUrl, demos, callbackLive, Math.round((Date.now() - started) / 1000));
 }
 
 main().catch((error) => {

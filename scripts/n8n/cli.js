@@ -50,7 +50,10 @@ function runN8nCommand(paths, userFolder, args, { env = {}, port = 5678 } = {}) 
 function writeImportFolder(kind, entries) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), `wehub-n8n-${kind}-`));
 	entries.forEach((entry, index) => {
-		fs.writeFileSync(path.join(dir, `${String(index).padStart(3, '0')}.json`), JSON.stringify(entry));
+		fs.writeFileSync(
+			path.join(dir, `${String(index).padStart(3, '0')}.json`),
+			JSON.stringify(entry),
+		);
 	});
 	return dir;
 }
@@ -59,7 +62,12 @@ async function importEntries(paths, userFolder, kind, entries, options) {
 	if (entries.length === 0) return;
 	const dir = writeImportFolder(kind, entries);
 	try {
-		await runN8nCommand(paths, userFolder, [`import:${kind}`, '--separate', `--input=${dir}`], options);
+		await runN8nCommand(
+			paths,
+			userFolder,
+			[`import:${kind}`, '--separate', `--input=${dir}`],
+			options,
+		);
 	} finally {
 		fs.rmSync(dir, { recursive: true, force: true });
 	}
@@ -90,7 +98,13 @@ function activateWorkflow(paths, userFolder, workflowId, options) {
 	return runN8nCommand(paths, userFolder, args, options);
 }
 
-module.exports = { processEnv, runN8nCommand, importCredentials, importWorkflows, activateWorkflow };
+module.exports = {
+	processEnv,
+	runN8nCommand,
+	importCredentials,
+	importWorkflows,
+	activateWorkflow,
+};
 
 /** Starts `n8n start` in its own process group, so stopping it also stops its task runners. */
 function spawnN8nServer(paths, userFolder, { port, env = {}, stdio = 'pipe' }) {

@@ -12,10 +12,15 @@ function listExecutions(paths, userFolder, { workflowId, withData = false } = {}
 	if (workflowId) args.push(workflowId);
 	if (withData) args.push('--data');
 	return new Promise((resolve, reject) => {
-		execFile(paths.nodeBin, args, { cwd: paths.n8nRoot, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-			if (error) reject(new Error(`listing executions failed: ${stderr || error.message}`));
-			else resolve(JSON.parse(stdout));
-		});
+		execFile(
+			paths.nodeBin,
+			args,
+			{ cwd: paths.n8nRoot, maxBuffer: 64 * 1024 * 1024 },
+			(error, stdout, stderr) => {
+				if (error) reject(new Error(`listing executions failed: ${stderr || error.message}`));
+				else resolve(JSON.parse(stdout));
+			},
+		);
 	});
 }
 

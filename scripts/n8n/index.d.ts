@@ -26,7 +26,14 @@ export interface CommandOptions {
 export interface WorkflowJson {
 	id?: string;
 	name: string;
-	nodes: Array<{ name: string; type: string; webhookId?: string; parameters?: Record<string, unknown> } & Record<string, unknown>>;
+	nodes: Array<
+		{
+			name: string;
+			type: string;
+			webhookId?: string;
+			parameters?: Record<string, unknown>;
+		} & Record<string, unknown>
+	>;
 	connections: Record<string, unknown>;
 	active?: boolean;
 	[key: string]: unknown;
@@ -58,13 +65,41 @@ export const DEFAULT_N8N_VERSION: string;
 export const PACKAGE_NAME: string;
 export function selectedVersion(): string;
 export function runtimePaths(version?: string): RuntimePaths;
-export function ensureN8nInstalled(options?: { version?: string; log?: (message: string) => void }): Promise<RuntimePaths>;
+export function ensureN8nInstalled(options?: {
+	version?: string;
+	log?: (message: string) => void;
+}): Promise<RuntimePaths>;
 export function isHealthy(paths: RuntimePaths): boolean;
-export function n8nEnv(options: { userFolder: string; port: number; host?: string; extra?: Record<string, string> }): Record<string, string>;
-export function runN8nCommand(paths: RuntimePaths, userFolder: string, args: string[], options?: CommandOptions): Promise<string>;
-export function importCredentials(paths: RuntimePaths, userFolder: string, credentials: CredentialJson[], options?: CommandOptions): Promise<void>;
-export function importWorkflows(paths: RuntimePaths, userFolder: string, workflows: WorkflowJson[], options?: CommandOptions): Promise<void>;
-export function activateWorkflow(paths: RuntimePaths, userFolder: string, workflowId: string, options?: CommandOptions): Promise<string>;
+export function n8nEnv(options: {
+	userFolder: string;
+	port: number;
+	host?: string;
+	extra?: Record<string, string>;
+}): Record<string, string>;
+export function runN8nCommand(
+	paths: RuntimePaths,
+	userFolder: string,
+	args: string[],
+	options?: CommandOptions,
+): Promise<string>;
+export function importCredentials(
+	paths: RuntimePaths,
+	userFolder: string,
+	credentials: CredentialJson[],
+	options?: CommandOptions,
+): Promise<void>;
+export function importWorkflows(
+	paths: RuntimePaths,
+	userFolder: string,
+	workflows: WorkflowJson[],
+	options?: CommandOptions,
+): Promise<void>;
+export function activateWorkflow(
+	paths: RuntimePaths,
+	userFolder: string,
+	workflowId: string,
+	options?: CommandOptions,
+): Promise<string>;
 export function spawnN8nServer(
 	paths: RuntimePaths,
 	userFolder: string,
@@ -76,11 +111,19 @@ export function nodeTypesFile(userFolder: string): string;
 export function linkThisPackage(userFolder: string): string;
 export function builtFiles(): Array<{ file: string; exists: boolean }>;
 export function stableWorkflowId(seed: string): string;
-export function withStableIds<T extends WorkflowJson>(workflow: T, seed: string): T & { id: string };
+export function withStableIds<T extends WorkflowJson>(
+	workflow: T,
+	seed: string,
+): T & { id: string };
 export function prepareUserFolder(
 	paths: RuntimePaths,
 	userFolder: string,
-	options: { credentials?: CredentialJson[]; workflows?: WorkflowJson[]; activate?: string[]; log?: (message: string) => void },
+	options: {
+		credentials?: CredentialJson[];
+		workflows?: WorkflowJson[];
+		activate?: string[];
+		log?: (message: string) => void;
+	},
 ): Promise<void>;
 export function listExecutions(
 	paths: RuntimePaths,

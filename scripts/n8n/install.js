@@ -111,12 +111,16 @@ async function ensureNode24(paths, log) {
 		private: true,
 		description: 'Node 24 for the local n8n (installed by scripts/n8n-install.js)',
 	});
-	await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--save-exact', NODE_PACKAGE_SPEC], {
-		cwd: paths.nodeRoot,
-		env: process.env,
-		log,
-		label: 'node 24',
-	});
+	await run(
+		'npm',
+		['install', '--no-audit', '--no-fund', '--ignore-scripts', '--save-exact', NODE_PACKAGE_SPEC],
+		{
+			cwd: paths.nodeRoot,
+			env: process.env,
+			log,
+			label: 'node 24',
+		},
+	);
 	const installed = node24Version(paths);
 	if (!installed?.startsWith('v24.')) {
 		throw new Error(`${paths.nodeBin} is not a working Node 24 (got ${installed ?? 'nothing'})`);
@@ -132,10 +136,23 @@ function installedN8nVersion(paths) {
 function findPackageDir(paths, name) {
 	const hoisted = path.join(paths.n8nRoot, 'node_modules', name);
 	if (fs.existsSync(path.join(hoisted, 'package.json'))) return hoisted;
-	const nested = spawnSync('find', [path.join(paths.n8nRoot, 'node_modules'), '-type', 'd', '-path', `*/node_modules/${name}`, '-prune'], {
-		encoding: 'utf8',
-	});
-	return nested.stdout.split('\n').find((dir) => dir && fs.existsSync(path.join(dir, 'package.json')));
+	const nested = spawnSync(
+		'find',
+		[
+			path.join(paths.n8nRoot, 'node_modules'),
+			'-type',
+			'd',
+			'-path',
+			`*/node_modules/${name}`,
+			'-prune',
+		],
+		{
+			encoding: 'utf8',
+		},
+	);
+	return nested.stdout
+		.split('\n')
+		.find((dir) => dir && fs.existsSync(path.join(dir, 'package.json')));
 }
 
 /** Loads each native module on Node 24 from its own folder; returns the ones that fail. */
@@ -172,7 +189,16 @@ async function buildNativeModules(paths, log) {
 		// npm rebuild takes package names; a nested copy is rebuilt from its own folder with node-gyp.
 		const hoisted = path.dirname(dir) === path.join(paths.n8nRoot, 'node_modules');
 		const [command, args] = hoisted
-			? ['npm', ['rebuild', name, '--build-from-source', '--foreground-scripts', '--ignore-scripts=false']]
+			? [
+					'npm',
+					[
+						'rebuild',
+						name,
+						'--build-from-source',
+						'--foreground-scripts',
+						'--ignore-scripts=false',
+					],
+				]
 			: ['npm', ['exec', '--', 'node-gyp', 'rebuild', '--release']];
 		await run(command, args, {
 			cwd: hoisted ? paths.n8nRoot : dir,
@@ -203,19 +229,31 @@ async function ensureN8nInstalled({ version, log = defaultLog } = {}) {
 	writeJson(path.join(paths.n8nRoot, 'package.json'), {
 		name: `wehub-n8n-${paths.version}`,
 		private: true,
-		description: 'A pinned n8n for local runs and end-to-end tests (installed by scripts/n8n-install.js)',
+		description:
+			'A pinned n8n for local runs and end-to-end tests (installed by scripts/n8n-install.js)',
 		// n8n depends on xlsx through a tarball outside the npm registry; 0.18.5 is on the registry.
 		overrides: { xlsx: '0.18.5' },
 	});
 	// --ignore-scripts: some of n8n's node dependencies download native libraries from outside npm;
 	// the few native modules n8n itself needs are built from source below, against Node 24's headers.
-	await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--save-exact', `n8n@${paths.version}`], {
-		cwd: paths.n8nRoot,
-		env: node24Env(paths),
-		log,
-		label: `npm install n8n@${paths.version}`,
-		countPackages: true,
-	});
+	await run(
+		'npm',
+		[
+			'install',
+			'--no-audit',
+			'--no-fund',
+			'--ignore-scripts',
+			'--save-exact',
+			`n8n@${paths.version}`,
+		],
+		{
+			cwd: paths.n8nRoot,
+			env: node24Env(paths),
+			log,
+			label: `npm install n8n@${paths.version}`,
+			countPackages: true,
+		},
+	);
 	const nativeModules = await buildNativeModules(paths, log);
 	writeJson(paths.installMarker, {
 		version: paths.version,

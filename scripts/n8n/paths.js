@@ -41,4 +41,12 @@ function runtimePaths(version = selectedVersion()) {
 	};
 }
 
-module.exports = { REPO_ROOT, RUNTIME_DIR, DEFAULT_N8N_VERSION, NODE_PACKAGE_SPEC, selectedVersion, majorOf, runtimePaths };
+module.exports = {
+	REPO_ROOT,
+	RUNTIME_DIR,
+	DEFAULT_N8N_VERSION,
+	NODE_PACKAGE_SPEC,
+	selectedVersion,
+	majorOf,
+	runtimePaths,
+};

@@ -26,7 +26,11 @@ function withStableIds(workflow, seed) {
 	return { ...workflow, id, nodes };
 }
 
-async function prepareUserFolder(paths, userFolder, { credentials = [], workflows = [], activate = [], log = () => {} }) {
+async function prepareUserFolder(
+	paths,
+	userFolder,
+	{ credentials = [], workflows = [], activate = [], log = () => {} },
+) {
 	linkThisPackage(userFolder);
 	if (credentials.length > 0) {
 		log(`importing ${credentials.length} credential(s)`);

@@ -5,7 +5,9 @@ const fs = require('fs');
 const path = require('path');
 const { REPO_ROOT } = require('./paths');
 
-const { name: PACKAGE_NAME, version: PACKAGE_VERSION } = require(path.join(REPO_ROOT, 'package.json'));
+const { name: PACKAGE_NAME, version: PACKAGE_VERSION } = require(
+	path.join(REPO_ROOT, 'package.json'),
+);
 
 function nodesDir(userFolder) {
 	return path.join(userFolder, '.n8n', 'nodes');
@@ -22,7 +24,11 @@ function linkThisPackage(userFolder) {
 	fs.mkdirSync(path.dirname(link), { recursive: true });
 	// n8n 2.x rebuilds this ledger from its database when it lists no dependencies.
 	const manifest = path.join(dir, 'package.json');
-	const ledger = { name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: PACKAGE_VERSION } };
+	const ledger = {
+		name: 'installed-nodes',
+		private: true,
+		dependencies: { [PACKAGE_NAME]: PACKAGE_VERSION },
+	};
 	fs.writeFileSync(manifest, `${JSON.stringify(ledger, null, '\t')}\n`);
 	let current;
 	try {
@@ -51,4 +57,11 @@ function nodeTypesFile(userFolder) {
 	return path.join(userFolder, '.cache', 'n8n', 'public', 'types', 'nodes.json');
 }
 
-module.exports = { PACKAGE_NAME, nodesDir, nodeTypesFile, databaseFile, linkThisPackage, builtFiles };
+module.exports = {
+	PACKAGE_NAME,
+	nodesDir,
+	nodeTypesFile,
+	databaseFile,
+	linkThisPackage,
+	builtFiles,
+};

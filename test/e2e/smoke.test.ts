@@ -31,9 +31,15 @@ describe('a real n8n started by the e2e harness', () => {
 	});
 
 	it('stores the execution, with the items every node output', async () => {
-		const [execution] = await n8n.waitForExecutions(pingWorkflow.id as string, 1, { withData: true });
+		const [execution] = await n8n.waitForExecutions(pingWorkflow.id as string, 1, {
+			withData: true,
+		});
 
-		expect(execution).toMatchObject({ workflowId: pingWorkflow.id, mode: 'webhook', status: 'success' });
+		expect(execution).toMatchObject({
+			workflowId: pingWorkflow.id,
+			mode: 'webhook',
+			status: 'success',
+		});
 		expect(execution.nodes?.Pong[0][0][0]).toEqual({ reply: 'pong from wxid_smoke_1' });
 	});
 
@@ -47,11 +53,14 @@ describe('a real n8n started by the e2e harness', () => {
 	});
 
 	const builtTrigger = join(REPO_ROOT, 'dist', 'nodes', 'WeHub', 'WeHubTrigger.node.js');
-	(existsSync(builtTrigger) ? it : it.skip)('loads this package: n8n knows the WeHub node types', async () => {
-		const types = await n8n.nodeTypes();
+	(existsSync(builtTrigger) ? it : it.skip)(
+		'loads this package: n8n knows the WeHub node types',
+		async () => {
+			const types = await n8n.nodeTypes();
 
-		expect(types).toEqual(
-			expect.arrayContaining(['n8n-nodes-wehub.weHubTrigger', 'n8n-nodes-wehub.weHub']),
-		);
-	});
+			expect(types).toEqual(
+				expect.arrayContaining(['n8n-nodes-wehub.weHubTrigger', 'n8n-nodes-wehub.weHub']),
+			);
+		},
+	);
 });

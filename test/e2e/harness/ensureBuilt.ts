@@ -11,7 +11,8 @@ function newestSourceMtime(dir: string): number {
 	for (const entry of readdirSync(dir, { withFileTypes: true })) {
 		const full = join(dir, entry.name);
 		if (entry.isDirectory()) newest = Math.max(newest, newestSourceMtime(full));
-		else if (/\.(ts|svg|png|json)$/.test(entry.name)) newest = Math.max(newest, statSync(full).mtimeMs);
+		else if (/\.(ts|svg|png|json)$/.test(entry.name))
+			newest = Math.max(newest, statSync(full).mtimeMs);
 	}
 	return newest;
 }
@@ -27,7 +28,9 @@ export function ensureBuilt(log: (message: string) => void = console.log): void 
 	const oldestBuilt = existing.length
 		? Math.min(...existing.map((file) => statSync(file.file).mtimeMs))
 		: 0;
-	const hasSources = built.some((file) => existsSync(file.file.replace(/^(.*)\/dist\/(.*)\.js$/, '$1/$2.ts')));
+	const hasSources = built.some((file) =>
+		existsSync(file.file.replace(/^(.*)\/dist\/(.*)\.js$/, '$1/$2.ts')),
+	);
 	if (existing.length === built.length && oldestBuilt >= sources) return;
 	if (!hasSources && existing.length === 0) return; // nothing to build yet
 	log('[e2e] dist/ is missing or older than the sources: npm run build');

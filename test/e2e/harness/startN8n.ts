@@ -85,7 +85,10 @@ function sleep(ms: number): Promise<void> {
 function webhookNodeProbes(workflows: WorkflowJson[]): ReadyProbe[] {
 	return workflows.flatMap((workflow) =>
 		workflow.nodes
-			.filter((node) => node.type === 'n8n-nodes-base.webhook' && typeof node.parameters?.path === 'string')
+			.filter(
+				(node) =>
+					node.type === 'n8n-nodes-base.webhook' && typeof node.parameters?.path === 'string',
+			)
 			.map((node) => ({
 				path: String(node.parameters?.path),
 				method: String(node.parameters?.httpMethod ?? 'GET'),
@@ -170,15 +173,22 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 				resolve();
 			});
 		});
-		const pending = [{ path: '', method: 'GET', health: true }, ...probes.map((p) => ({ ...p, health: false }))];
+		const pending = [
+			{ path: '', method: 'GET', health: true },
+			...probes.map((p) => ({ ...p, health: false })),
+		];
 		while (pending.length > 0) {
 			if (exitCode !== undefined) {
 				throw new Error(`n8n exited (${exitCode}) before it was ready:\n${logText.slice(-5000)}`);
 			}
 			if (Date.now() - started > readyTimeoutMs) {
-				const waiting = pending.map((p) => (p.health ? '/healthz' : `${p.method} /webhook/${p.path}`));
+				const waiting = pending.map((p) =>
+					p.health ? '/healthz' : `${p.method} /webhook/${p.path}`,
+				);
 				await stopProcess();
-				throw new Error(`n8n not ready after ${readyTimeoutMs} ms (waiting for ${waiting.join(', ')}):\n${logText.slice(-5000)}`);
+				throw new Error(
+					`n8n not ready after ${readyTimeoutMs} ms (waiting for ${waiting.join(', ')}):\n${logText.slice(-5000)}`,
+				);
 			}
 			const probe = pending[0];
 			const ready = probe.health
