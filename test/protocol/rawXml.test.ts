@@ -94,7 +94,8 @@ describe('parseRawXml', () => {
 
 	it('does not pollute prototypes through element names', () => {
 		const result = parseRawXml('<msg><__proto__><polluted>yes</polluted></__proto__></msg>');
-		expect(result.ok).toBe(true);
+		// Refused like a `__proto__` JSON key (test/hardening/rawXmlGuards.test.ts).
+		expect(result.ok).toBe(false);
 		expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 	});
 });

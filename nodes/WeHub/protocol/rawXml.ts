@@ -23,6 +23,14 @@ export interface ParseRawXmlOptions {
 	maxBytes?: number;
 }
 
+/**
+ * Real WeChat XML is under 10 elements deep; a deeper tree would reach n8n as an item that its
+ * recursive deepCopy cannot copy (a few thousand levels fit in the 256 kB above).
+ */
+export const MAX_RAW_XML_DEPTH = 64;
+/** Names refused as element or attribute names, as parseRequest refuses them as JSON keys. */
+const FORBIDDEN_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** `sender_wxid:\n` before the payload of a room message (wxid_..., custom ids, v1_...@stranger). */
 const SENDER_PREFIX = /^([A-Za-z0-9_\-.@]{1,128}):\r?\n/;
 /** Any DTD: entity declarations are how billion-laughs and external-entity attacks start. */
@@ -90,10 +98,29 @@ export function parseRawXml(raw: string, options: ParseRawXmlOptions = {}): RawX
 	if (!isPlainRecord(parsed)) {
 		return withSender({ ok: false, text, reason: 'malformed XML: no root element' });
 	}
+	const unsafe = unsafeTree(parsed);
+	if (unsafe) return withSender({ ok: false, text, reason: unsafe });
 	const root = Object.keys(parsed)[0];
 	const content = parsed[root];
 	const xml = isPlainRecord(content) ? content : { _: content ?? '' };
 	return withSender({ ok: true, root, xml });
+}
+
+/** Iterative, as it must be: a recursive walk would overflow on the trees it looks for. */
+function unsafeTree(tree: object): string | undefined {
+	const stack: Array<[object, number]> = [[tree, 0]];
+	while (stack.length > 0) {
+		const [node, depth] = stack.pop()!;
+		if (depth > MAX_RAW_XML_DEPTH) return `XML nested deeper than ${MAX_RAW_XML_DEPTH} levels`;
+		if (!Array.isArray(node)) {
+			const name = Object.keys(node).find((key) => FORBIDDEN_NAMES.has(key));
+			if (name) return `XML with the forbidden name "${name}" is refused`;
+		}
+		for (const child of Object.values(node)) {
+			if (typeof child === 'object' && child !== null) stack.push([child as object, depth + 1]);
+		}
+	}
+	return undefined;
 }
 
 function firstLine(message: string): string {
