@@ -36,8 +36,8 @@ export interface StartN8nOptions {
 	/** A user folder to reuse; default: a fresh temporary one, removed by stop(). */
 	userFolder?: string;
 	/**
-	 * Webhooks to wait for; default: the paths of the Webhook nodes of the activated workflows.
-	 * Add your trigger's own paths here (e.g. `{path: 'wehub', method: 'POST'}`).
+	 * Webhooks to wait for; default: those of the Webhook and WeHub Trigger (webhook mode) nodes of
+	 * the activated workflows. A trigger in listener mode needs its own readiness check.
 	 */
 	readyProbes?: ReadyProbe[];
 	readyTimeoutMs?: number;
@@ -81,18 +81,24 @@ function sleep(ms: number): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** The Webhook nodes' paths: n8n-nodes-base.webhook registers `/webhook/<path>`. */
-function webhookNodeProbes(workflows: WorkflowJson[]): ReadyProbe[] {
+const WEHUB_TRIGGER = 'n8n-nodes-wehub.weHubTrigger';
+
+/**
+ * What an activated workflow registers: n8n's Webhook node at `/webhook/<path>` (its httpMethod),
+ * and our WeHub Trigger in webhook mode at `/webhook/<path>` (POST; default path `wehub`).
+ */
+function webhookProbes(workflows: WorkflowJson[]): ReadyProbe[] {
 	return workflows.flatMap((workflow) =>
-		workflow.nodes
-			.filter(
-				(node) =>
-					node.type === 'n8n-nodes-base.webhook' && typeof node.parameters?.path === 'string',
-			)
-			.map((node) => ({
-				path: String(node.parameters?.path),
-				method: String(node.parameters?.httpMethod ?? 'GET'),
-			})),
+		workflow.nodes.flatMap((node): ReadyProbe[] => {
+			const parameters = node.parameters ?? {};
+			if (node.type === 'n8n-nodes-base.webhook' && typeof parameters.path === 'string') {
+				return [{ path: parameters.path, method: String(parameters.httpMethod ?? 'GET') }];
+			}
+			if (node.type === WEHUB_TRIGGER && (parameters.receiveVia ?? 'webhook') === 'webhook') {
+				return [{ path: String(parameters.path ?? 'wehub'), method: 'POST' }];
+			}
+			return [];
+		}),
 	);
 }
 
@@ -129,7 +135,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 		options.activate ?? workflows.filter((workflow) => workflow.active !== false).map((w) => w.id);
 	const probes =
 		options.readyProbes ??
-		webhookNodeProbes(workflows.filter((workflow) => activate.includes(workflow.id)));
+		webhookProbes(workflows.filter((workflow) => activate.includes(workflow.id)));
 	const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
 	// Each n8n runs its task runner broker on its own port, so instances can run side by side.
 	const env = { N8N_RUNNERS_BROKER_PORT: String(brokerPort), ...options.env };
