@@ -1,4 +1,5 @@
 import { Parser } from 'xml2js';
+import { readXml } from './xmlReader';
 
 /**
  * WeChat's raw_msg XML, parsed tolerantly and safely.
@@ -79,6 +80,16 @@ export function parseRawXml(raw: string, options: ParseRawXmlOptions = {}): RawX
 			text,
 			reason: 'XML with a DTD or entity declaration is refused',
 		});
+	}
+
+	// The fast path: xmlReader.ts builds xml2js's tree for WeChat's shapes and declines the rest.
+	const fast = readXml(text);
+	if (fast) {
+		const xml = isPlainRecord(fast.content) ? fast.content : { _: fast.content };
+		// Built whole: withSender's spread-then-add costs more than reading the XML here.
+		return sender === undefined
+			? { ok: true, root: fast.root, xml }
+			: { ok: true, root: fast.root, xml, sender };
 	}
 
 	let outcome: { error?: unknown; value?: unknown } | undefined;
