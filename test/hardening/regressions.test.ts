@@ -7,8 +7,11 @@ import {
 import type { ReportMsgUnit } from '../../nodes/WeHub/protocol/types';
 import { Readable } from 'node:stream';
 
+import { handleCallback } from '../../nodes/WeHub/trigger/handleCallback';
+import { handleMedia } from '../../nodes/WeHub/trigger/handleMedia';
 import { readMultipartUpload } from '../../nodes/WeHub/trigger/multipart';
 import { BOT_WXID } from '../protocol/fixtures';
+import { APPID, body, context, StoreFixture } from '../trigger/harness';
 import { elapsedMs } from './invariants';
 import { jpegBytes, multipartBody } from './multipartBodies';
 
@@ -137,5 +140,57 @@ describe('multipart uploads', () => {
 		source.destroy();
 		expect(result).toMatchObject({ ok: false, status: 413, fileIndex: 'idx-video' });
 		expect(readAtAnswer).toBeLessThan(4 * 1024 * 1024);
+	});
+});
+
+describe('identifiers too long for a store key', () => {
+	const fixture = new StoreFixture('embedded');
+	beforeAll(async () => await fixture.start());
+	afterAll(async () => await fixture.stop());
+	const long = 'wxid_' + 'x'.repeat(5_000);
+
+	it.each([
+		['pull_task', long, {}, 'Field "wxid" is longer than 256 bytes'],
+		['login', long, { nickname: '小助手' }, 'Field "wxid" is longer than 256 bytes'],
+		[
+			'report_new_msg',
+			BOT_WXID,
+			{ msg: { msg_type: 3, wxid_from: 'wxid_alice6a8kd2', file_index: long } },
+			'Field "message unit 0.file_index" is longer than 1024 bytes',
+		],
+		[
+			'report_task_result',
+			BOT_WXID,
+			{ task_id: long, task_result: 1 },
+			'Field "data.task_id" is longer than 1024 bytes',
+		],
+		[
+			'report_friend_add_request',
+			BOT_WXID,
+			{ v1: long, v2: 'v4_000b708f' },
+			'Field "data.v1" is longer than 1024 bytes',
+		],
+	])('%s: refused with 400 instead of a store error (500)', async (action, wxid, data, reason) => {
+		const outcome = await handleCallback(body(action, wxid, data), context(fixture));
+		expect(outcome).toMatchObject({ status: 400, ack: { error_code: 400, error_reason: reason } });
+	});
+
+	it('a friend request whose raw_msg names an absurdly long requester is filed under v1', async () => {
+		const data = {
+			v1: 'v1_4f0c3b2a@stranger',
+			v2: 'v4_000b708f',
+			raw_msg: `<msg fromusername="${long}" fromnickname="Bob" content="hi"/>`,
+		};
+		const outcome = await handleCallback(
+			body('report_friend_add_request', BOT_WXID, data),
+			context(fixture),
+		);
+		expect(outcome.status).toBe(200);
+		expect(outcome.items[0]).toMatchObject({ requester_wxid: 'v1_4f0c3b2a@stranger' });
+	});
+
+	it('a media URL with a long id is a 404, not a store error', async () => {
+		const media = await handleMedia(long, APPID, await fixture.store());
+		expect(media.status).toBe(404);
 	});
 });

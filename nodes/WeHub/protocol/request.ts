@@ -51,6 +51,13 @@ const MAYBE_FORBIDDEN = /__proto__|constructor|prototype|\\u00/;
  * of execution data) overflows the stack at a few thousand.
  */
 export const MAX_JSON_DEPTH = 64;
+/**
+ * Identifiers end up in store keys, and lmdb refuses keys over 1,978 bytes ("String does not fit
+ * in target buffer", a 500). Real ones are far shorter: wxids under 64 bytes, file_index a
+ * Windows path, v1/v2 tickets a few hundred bytes.
+ */
+export const MAX_ID_BYTES = 256;
+export const MAX_KEY_FIELD_BYTES = 1024;
 
 type Json = Record<string, unknown>;
 
@@ -93,6 +100,17 @@ export function parseRequest(body: string | Buffer): ParseResult {
 	}
 	if (!appid) return failure({ ...context, reason: 'Field "appid" must be a non-empty string' });
 	if (!wxid) return failure({ ...context, reason: 'Field "wxid" must be a non-empty string' });
+	for (const [field, value] of [
+		['appid', appid],
+		['wxid', wxid],
+	] as const) {
+		if (Buffer.byteLength(value) > MAX_ID_BYTES) {
+			return failure({
+				...context,
+				reason: `Field "${field}" is longer than ${MAX_ID_BYTES} bytes`,
+			});
+		}
+	}
 
 	const known = KNOWN.has(context.action);
 	let data = parsed.data;
@@ -185,6 +203,7 @@ function validateData(action: WeHubAction, data: Json, request: Json): void {
 		case 'report_friend_add_request':
 			requiredString(data, 'v1', 'data');
 			requiredString(data, 'v2', 'data');
+			keyFieldFits(data, ['v1', 'v2'], 'data');
 			optionalStrings(data, 'data', ['notice_word', 'raw_msg']);
 			return;
 		case 'report_friend_removed':
@@ -249,6 +268,7 @@ function messageUnit(unit: Json, where: string): void {
 		'emoji_url',
 		'transferid',
 	]);
+	keyFieldFits(unit, ['file_index'], where);
 	if (unit.msg_id !== undefined && unit.msg_id !== null) {
 		if (typeof unit.msg_id === 'number') unit.msg_id = String(unit.msg_id);
 		else if (typeof unit.msg_id !== 'string')
@@ -270,6 +290,7 @@ function messageUnit(unit: Json, where: string): void {
 function taskResult(data: Json): void {
 	if (typeof data.task_id === 'number') data.task_id = String(data.task_id);
 	requiredString(data, 'task_id', 'data');
+	keyFieldFits(data, ['task_id'], 'data');
 	const result = data.task_result;
 	// Lenient: "1"/"0" strings and booleans, as loosely typed clients send them.
 	if (result === 1 || result === '1' || result === true) data.task_result = 1;
@@ -283,6 +304,16 @@ function taskResult(data: Json): void {
 function requiredString(obj: Json, field: string, where: string): void {
 	if (typeof obj[field] !== 'string' || obj[field] === '') {
 		throw new Invalid(`Field "${where}.${field}" must be a non-empty string`);
+	}
+}
+
+/** Fields that become store keys must fit one (see MAX_KEY_FIELD_BYTES). */
+function keyFieldFits(obj: Json, fields: string[], where: string): void {
+	for (const field of fields) {
+		const value = obj[field];
+		if (typeof value === 'string' && Buffer.byteLength(value) > MAX_KEY_FIELD_BYTES) {
+			throw new Invalid(`Field "${where}.${field}" is longer than ${MAX_KEY_FIELD_BYTES} bytes`);
+		}
 	}
 }
 

@@ -1,4 +1,5 @@
 import { parseRawXml } from '../protocol/rawXml';
+import { MAX_KEY_FIELD_BYTES } from '../protocol/request';
 import type { ReportFriendAddRequestData } from '../protocol/types';
 import type { FriendRequestRecord } from '../store/TaskStore';
 
@@ -33,7 +34,7 @@ export function readFriendRequest(data: ReportFriendAddRequestData): FriendReque
 	};
 	return {
 		// Strangers are only known by their encrypted username (v1) until they become friends.
-		requester_wxid: text('fromusername') ?? text('encryptusername') ?? data.v1,
+		requester_wxid: keyPart(text('fromusername')) ?? keyPart(text('encryptusername')) ?? data.v1,
 		v1: data.v1,
 		v2: data.v2,
 		notice_word: data.notice_word ?? text('content') ?? '',
@@ -66,6 +67,11 @@ export function friendRequestRecord(
 		nickname: request.nickname,
 		received_at: receivedAt,
 	};
+}
+
+/** The requester's id is a store key: an implausibly long one from raw_msg is ignored. */
+function keyPart(id: string | undefined): string | undefined {
+	return id !== undefined && Buffer.byteLength(id) <= MAX_KEY_FIELD_BYTES ? id : undefined;
 }
 
 function requesterDetails(rawMsg: string | undefined): Record<string, unknown> {

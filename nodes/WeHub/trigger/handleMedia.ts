@@ -27,6 +27,8 @@ export async function handleMedia(
 ): Promise<MediaResponse> {
 	const wanted = (id ?? '').trim();
 	if (!wanted) return notFound('no media id in the URL');
+	// Ids are short; a long one would not fit a store key (lmdb throws above 1,978 bytes).
+	if (wanted.length > 256) return notFound('no media with such a long id');
 	const record =
 		(await store.getMedia(wanted, now)) ??
 		(wanted.includes('.') ? await store.getMedia(wanted.replace(/\.[^./]*$/, ''), now) : null);
