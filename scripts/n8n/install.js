@@ -169,7 +169,8 @@ function isHealthy(paths) {
 	if (!marker || marker.version !== paths.version) return false;
 	if (installedN8nVersion(paths) !== paths.version) return false;
 	if (!node24Version(paths)?.startsWith('v24.')) return false;
-	return unloadableModules(paths, marker.nativeModules || []).length === 0;
+	const nativeDirs = (marker.nativeModules || []).map((dir) => path.resolve(paths.n8nRoot, dir));
+	return unloadableModules(paths, nativeDirs).length === 0;
 }
 
 async function buildNativeModules(paths, log) {
@@ -258,7 +259,7 @@ async function ensureN8nInstalled({ version, log = defaultLog } = {}) {
 	writeJson(paths.installMarker, {
 		version: paths.version,
 		node: nodeVersion,
-		nativeModules,
+		nativeModules: nativeModules.map((dir) => path.relative(paths.n8nRoot, dir)),
 		installedAt: new Date().toISOString(),
 		seconds: Number(seconds(started)),
 	});
