@@ -1,6 +1,8 @@
 import busboy from 'busboy';
 import { Readable } from 'node:stream';
 
+import { MAX_KEY_FIELD_BYTES } from '../protocol/request';
+
 /** The one file of a WeHub upload (`file_index` text field + `file` file field). */
 export interface UploadedFile {
 	fileIndex: string;
@@ -30,7 +32,8 @@ export async function readMultipartUpload(
 		parser = busboy({
 			headers: { 'content-type': contentType },
 			defParamCharset: 'utf8',
-			limits: { files: 1, fields: 20, fileSize: maxBytes },
+			// file_index is the only field read; 64 kB per field bounds what junk fields cost.
+			limits: { files: 1, fields: 20, fileSize: maxBytes, fieldSize: 64 * 1024 },
 		});
 	} catch (error) {
 		return { ok: false, status: 400, reason: `unreadable multipart body: ${describe(error)}` };
@@ -47,8 +50,12 @@ export async function readMultipartUpload(
 			resolve(result);
 		};
 
-		parser.on('field', (name, value) => {
-			if (name === 'file_index') fileIndex = value.trim();
+		let indexTooLong = false;
+		parser.on('field', (name, value, info) => {
+			if (name !== 'file_index') return;
+			// It becomes a store key (see MAX_KEY_FIELD_BYTES): refuse rather than fail in the store.
+			indexTooLong = info.valueTruncated || Buffer.byteLength(value) > MAX_KEY_FIELD_BYTES;
+			fileIndex = indexTooLong ? undefined : value.trim();
 		});
 		parser.on('file', (name, stream, info) => {
 			if (name !== 'file' || file) {
@@ -91,6 +98,8 @@ export async function readMultipartUpload(
 		parser.on('close', () => {
 			if (tooLarge) {
 				finish(tooLargeResult());
+			} else if (indexTooLong) {
+				finish({ ok: false, status: 400, reason: 'the file_index field is too long' });
 			} else if (!fileIndex) {
 				finish({ ok: false, status: 400, reason: 'the upload has no file_index field' });
 			} else if (!file) {
