@@ -24,6 +24,7 @@ import {
 import { startListenerTrigger } from './listener/listenerTrigger';
 import { testWeHubCredential } from './shared/credentialTest';
 import { MEDIA_BASE_URL_SETTING } from './shared/mediaBaseUrl';
+import { embeddedStoreQueueWarning } from './shared/queueModeStore';
 import { openStoreFor, settingsFromCredential, type WeHubSettings } from './shared/settings';
 import { EVENT_CHOICES } from './trigger/events';
 import { handleCallback, type CallbackContext } from './trigger/handleCallback';
@@ -265,6 +266,7 @@ export class WeHubTrigger implements INodeType {
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
 		// Webhook mode: nothing to keep open (n8n calls trigger() of a node with webhooks too).
 		if (this.getNodeParameter('receiveVia', 'webhook') !== RECEIVE_VIA_LISTENER) return {};
+		await warnWhenStoreSplitsInQueueMode(this);
 		return await startListenerTrigger(this);
 	}
 
@@ -282,6 +284,8 @@ export class WeHubTrigger implements INodeType {
 				const mediaUrl = this.getNodeWebhookUrl(MEDIA);
 				if (!mediaUrl) return true;
 				const settings = settingsFromCredential(await this.getCredentials('weHubApi'));
+				const warning = embeddedStoreQueueWarning(settings);
+				if (warning) this.logger.warn(warning, { node: this.getNode().name });
 				const baseUrl = mediaUrl.replace(/\/:id$/, '');
 				try {
 					const store = await openStoreFor(settings);
@@ -355,8 +359,11 @@ export class WeHubTrigger implements INodeType {
 		} catch (error) {
 			// Credential or parameter problems: still a JSON answer, never n8n's HTML error page.
 			if (!res.headersSent) {
-				send(500, {
-					error_code: 500,
+				// n8n's body reader fails with 413 past N8N_PAYLOAD_SIZE_MAX and 400 on aborted bodies.
+				const given = (error as { status?: unknown }).status;
+				const status = typeof given === 'number' && given >= 400 && given < 500 ? given : 500;
+				send(status, {
+					error_code: status,
 					error_reason: `n8n WeHub trigger error: ${(error as Error).message}`,
 					ack_type: webhookName === UPLOAD ? 'upload_file_ack' : 'common_ack',
 					data: {},
@@ -365,6 +372,19 @@ export class WeHubTrigger implements INodeType {
 			return { noWebhookResponse: true };
 		}
 	}
+}
+
+/** Activation in listener mode; an unusable credential is reported by startListenerTrigger. */
+async function warnWhenStoreSplitsInQueueMode(fns: ITriggerFunctions): Promise<void> {
+	let warning: string | undefined;
+	try {
+		warning = embeddedStoreQueueWarning(
+			settingsFromCredential(await fns.getCredentials('weHubApi')),
+		);
+	} catch {
+		return;
+	}
+	if (warning) fns.logger.warn(warning, { node: fns.getNode().name });
 }
 
 async function callbackContext(fns: IWebhookFunctions): Promise<CallbackContext> {

@@ -1,7 +1,8 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import type { WeHubTask } from '../../protocol/types';
-import type { BotRef, EnqueueOptions } from '../../store/TaskStore';
+import { embeddedStoreQueueWarning, neverPolledMessage } from '../../shared/queueModeStore';
+import type { BotRef, EnqueueOptions, TaskStore } from '../../store/TaskStore';
 import { buildTask, type FieldLabels } from './buildTask';
 import { botFromParameter, openActionContext, type ActionContext } from './context';
 import { taskOutput } from './taskOutput';
@@ -24,20 +25,48 @@ const QUEUED_NOTICE =
 export async function queueTask(
 	this: IExecuteFunctions,
 	itemIndex: number,
-	{ store }: ActionContext,
+	{ settings, store }: ActionContext,
 	bot: BotRef,
 	task: WeHubTask,
 	extra: IDataObject = {},
 ): Promise<IDataObject> {
+	const warning = embeddedStoreQueueWarning(settings);
+	if (warning) await refuseUnseenBot.call(this, itemIndex, store, bot, warning);
+	const queueModeNote = warning ? { warning } : {};
 	const options = this.getNodeParameter('options', itemIndex, {}) as QueueOptions;
 	const enqueueOptions = enqueueOptionsFrom.call(this, itemIndex, options);
 	const queued = await store.enqueue(bot, task, enqueueOptions);
 	if (!options.waitForResult) {
-		return { ...taskOutput(queued), position: queued.position, ...extra, notice: QUEUED_NOTICE };
+		return {
+			...taskOutput(queued),
+			position: queued.position,
+			...extra,
+			...queueModeNote,
+			notice: QUEUED_NOTICE,
+		};
 	}
 	const timeoutMs = Math.max(1, options.waitTimeoutSeconds ?? 60) * 1000;
 	const current = (await store.waitForResult(bot.appid, queued.task_id, timeoutMs)) ?? queued;
-	return { ...taskOutput(current), ...extra };
+	return { ...taskOutput(current), ...extra, ...queueModeNote };
+}
+
+/**
+ * Queue mode with the embedded store: a bot that never polled this store is served by a webhook
+ * process on another host (or not at all), so a task queued here would wait forever.
+ */
+async function refuseUnseenBot(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	store: TaskStore,
+	bot: BotRef,
+	warning: string,
+): Promise<void> {
+	const presence = await store.getBot(bot);
+	if (presence?.last_poll_at !== undefined) return;
+	throw new NodeOperationError(this.getNode(), neverPolledMessage(bot.wxid), {
+		itemIndex,
+		description: warning,
+	});
 }
 
 function enqueueOptionsFrom(
