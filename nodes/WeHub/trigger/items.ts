@@ -80,7 +80,15 @@ function contactItem(
 	contactType: 'friend' | 'room' | 'official_account',
 	entry: UserInfo | GroupInfo | PublicAccountInfo,
 ): TriggerItem {
-	return item(event, base, { contact_type: contactType, ...entry });
+	// item()'s keys, built without the intermediate copy: 40,000 of these per report_contact.
+	const contact: TriggerItem = {
+		event,
+		appid: base.appid,
+		bot_wxid: base.bot_wxid,
+		received_at: base.received_at,
+		contact_type: contactType,
+	};
+	return Object.assign(contact, entry);
 }
 
 /** report_room_member_info: one summary item, one item per room, or one per member. */
