@@ -77,6 +77,37 @@ function isUnsafeName(name: string): boolean {
 	return name.length < 31 && (UNSAFE_LENGTHS & (1 << name.length)) !== 0 && UNSAFE_NAMES.has(name);
 }
 
+/**
+ * Element and attribute names seen before, as property keys (internalized strings). A fresh
+ * slice used as a key costs V8 a string-table lookup on every access, the bulk of this reader's
+ * time; WeChat repeats the same few hundred names, found here by comparing in place. Bounded,
+ * so hostile input cannot grow it: past the bound new names are sliced as before.
+ */
+const NAME_SLOTS = 1024;
+const MAX_CACHED_NAMES = 2048;
+const nameSlots: Array<string[] | undefined> = new Array<string[] | undefined>(NAME_SLOTS);
+let cachedNames = 0;
+
+function nameAt(text: string, start: number, end: number): string {
+	const length = end - start;
+	const slot =
+		(text.charCodeAt(start) * 31 + text.charCodeAt(end - 1) * 7 + length) & (NAME_SLOTS - 1);
+	const candidates = nameSlots[slot];
+	if (candidates !== undefined) {
+		for (let k = 0; k < candidates.length; k++) {
+			const name = candidates[k];
+			if (name.length === length && text.startsWith(name, start)) return name;
+		}
+	}
+	const name = text.slice(start, end);
+	if (cachedNames >= MAX_CACHED_NAMES) return name;
+	// A computed key internalizes the string; Object.keys hands back that internalized copy.
+	const key = Object.keys({ [name]: true })[0];
+	(nameSlots[slot] ??= []).push(key);
+	cachedNames++;
+	return key;
+}
+
 /** A code point XML allows (the `Char` production), as sax checks references. */
 function isXmlChar(n: number): boolean {
 	return (
@@ -228,7 +259,7 @@ function read(text: string): XmlTree | undefined {
 		if (!isNameStart(after)) return undefined;
 		let j = i + 2;
 		while (j < end && isNameChar(text.charCodeAt(j))) j++;
-		const name = text.slice(i + 1, j);
+		const name = nameAt(text, i + 1, j);
 		if (isUnsafeName(name)) return undefined;
 		let attributes: Record<string, unknown> | undefined;
 		let selfClosing = false;
@@ -249,7 +280,7 @@ function read(text: string): XmlTree | undefined {
 			if (j === beforeSpace || !isNameStart(k)) return undefined;
 			const nameStart = j;
 			while (j < end && isNameChar(text.charCodeAt(j))) j++;
-			const attribute = text.slice(nameStart, j);
+			const attribute = nameAt(text, nameStart, j);
 			if (isUnsafeName(attribute)) return undefined;
 			while (j < end && isSpace(text.charCodeAt(j))) j++;
 			if (text.charCodeAt(j) !== EQUALS) return undefined;
