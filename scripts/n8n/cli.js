@@ -106,9 +106,12 @@ module.exports = {
 	activateWorkflow,
 };
 
-/** Starts `n8n start` in its own process group, so stopping it also stops its task runners. */
-function spawnN8nServer(paths, userFolder, { port, env = {}, stdio = 'pipe' }) {
-	return spawn(paths.nodeBin, [paths.n8nBin, 'start'], {
+/**
+ * Starts `n8n start` (or, for queue mode, `n8n webhook` / `n8n worker`) in its own process group,
+ * so stopping it also stops its task runners.
+ */
+function spawnN8nServer(paths, userFolder, { port, env = {}, stdio = 'pipe', command = 'start' }) {
+	return spawn(paths.nodeBin, [paths.n8nBin, command], {
 		env: processEnv(paths, n8nEnv({ userFolder, port, extra: env })),
 		stdio: stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : stdio,
 		detached: true,

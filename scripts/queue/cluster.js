@@ -1,0 +1,211 @@
+// n8n in queue mode on one machine, each process as if on its own host: PostgreSQL, Redis, the
+// main process, `n8n webhook` processes (behind a round-robin balancer when there are several)
+// and an `n8n worker`, sharing only the database, Redis and the encryption key.
+'use strict';
+const crypto = require('crypto');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const {
+	activateWorkflow,
+	ensureN8nInstalled,
+	importCredentials,
+	importWorkflows,
+	linkThisPackage,
+	spawnN8nServer,
+} = require('../n8n');
+const { startBalancer } = require('./balancer');
+const { startManagedProcess } = require('./managedProcess');
+const { startPostgres } = require('./postgres');
+const { startRedis } = require('./redis');
+
+async function isOk(url, init) {
+	try {
+		const response = await fetch(url, { ...init, signal: AbortSignal.timeout(5000) });
+		await response.arrayBuffer();
+		return response.ok;
+	} catch {
+		return false;
+	}
+}
+
+/** A webhook is live on a process once it answers a CORS preflight for it with 2xx. */
+function webhookRegistered(baseUrl, webhookPath) {
+	return isOk(`${baseUrl}/webhook/${webhookPath}`, {
+		method: 'OPTIONS',
+		headers: { origin: 'http://localhost', 'access-control-request-method': 'POST' },
+	});
+}
+
+/**
+ * Starts the whole cluster. `ports` must hold free loopback ports: postgres, redis, main,
+ * balancer, one per webhook process, worker health and one task-runner broker per n8n process.
+ * `credentials` may be a function of `{redis}` (to point a WeHub credential at the Redis store).
+ */
+async function startQueueCluster({
+	ports,
+	webhookProcesses = 1,
+	credentials = [],
+	workflows = [],
+	activate,
+	readyPaths = [],
+	env = {},
+	workerEnv = {},
+	folder,
+	hooks,
+	log = () => {},
+	echo,
+	version,
+}) {
+	const paths = await ensureN8nInstalled({ version, log });
+	const root = folder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'wehub-queue-'));
+	fs.chmodSync(root, 0o711); // PostgreSQL may run as another user and must reach its folder
+	const started = [];
+	const cleanups = [];
+	const stopAll = async () => {
+		for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+	};
+	try {
+		log(`starting PostgreSQL on 127.0.0.1:${ports.postgres}`);
+		const postgres = await startPostgres({
+			port: ports.postgres,
+			folder: path.join(root, 'postgres'),
+			hooks,
+		});
+		cleanups.push(() => postgres.stop({ removeFolder: false }));
+		log(`starting Redis on 127.0.0.1:${ports.redis}`);
+		const redis = await startRedis({ port: ports.redis, hooks });
+		cleanups.push(() => redis.stop());
+
+		const webhookBases = ports.webhooks
+			.slice(0, webhookProcesses)
+			.map((port) => `http://localhost:${port}`);
+		const balancer =
+			webhookProcesses > 1
+				? await startBalancer({ port: ports.balancer, upstreams: webhookBases })
+				: undefined;
+		if (balancer) cleanups.push(() => balancer.close());
+		const publicUrl = balancer ? balancer.url : webhookBases[0];
+
+		const sharedEnv = {
+			...postgres.n8nEnv(),
+			EXECUTIONS_MODE: 'queue',
+			QUEUE_BULL_REDIS_HOST: redis.host,
+			QUEUE_BULL_REDIS_PORT: String(redis.port),
+			N8N_ENCRYPTION_KEY: crypto.randomBytes(24).toString('hex'),
+			// What WeHub is given: the webhook processes (through the balancer when several).
+			WEBHOOK_URL: `${publicUrl}/`,
+			...env,
+		};
+		const folderOf = (role) => {
+			const userFolder = path.join(root, role);
+			fs.mkdirSync(userFolder, { recursive: true });
+			linkThisPackage(userFolder); // every process loads the package from its own folder
+			return userFolder;
+		};
+
+		const mainFolder = folderOf('main');
+		const creds = typeof credentials === 'function' ? credentials({ redis }) : credentials;
+		log('importing credentials and workflows into PostgreSQL');
+		const cli = { env: sharedEnv, port: ports.main };
+		await importCredentials(paths, mainFolder, creds, cli);
+		await importWorkflows(paths, mainFolder, workflows, cli);
+		for (const id of activate ?? workflows.filter((w) => w.active !== false).map((w) => w.id)) {
+			await activateWorkflow(paths, mainFolder, id, cli);
+		}
+
+		let runnerPorts = [...ports.runners];
+		const startN8n = async (role, command, port, ready, extraEnv = {}) => {
+			const userFolder = folderOf(role);
+			const brokerPort = runnerPorts.shift();
+			if (brokerPort === undefined) throw new Error('not enough runner broker ports');
+			runnerPorts.push(brokerPort); // a restarted process reuses a released port
+			const child = spawnN8nServer(paths, userFolder, {
+				port,
+				command,
+				env: { ...sharedEnv, N8N_RUNNERS_BROKER_PORT: String(brokerPort), ...extraEnv },
+			});
+			const handle = await startManagedProcess(`n8n ${role}`, '', [], {
+				child,
+				ready,
+				hooks,
+				echo,
+			});
+			started.push(handle);
+			return handle;
+		};
+
+		log(`starting n8n main on :${ports.main}`);
+		const mainBase = `http://localhost:${ports.main}`;
+		const main = await startN8n('main', 'start', ports.main, () => isOk(`${mainBase}/healthz`), {
+			// Production webhooks go to the webhook processes only.
+			N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'true',
+		});
+		cleanups.push(() => main.stop());
+
+		const webhooks = [];
+		for (const [index, base] of webhookBases.entries()) {
+			log(`starting n8n webhook ${index + 1} on ${base}`);
+			const port = ports.webhooks[index];
+			const handle = await startN8n(`webhook${index + 1}`, 'webhook', port, async () => {
+				if (!(await isOk(`${base}/healthz`))) return false;
+				for (const webhookPath of readyPaths) {
+					if (!(await webhookRegistered(base, webhookPath))) return false;
+				}
+				return true;
+			});
+			cleanups.push(() => handle.stop());
+			webhooks.push(handle);
+		}
+
+		const workerHealth = `http://localhost:${ports.workerHealth}/healthz/readiness`;
+		const startWorker = async () => {
+			log(`starting n8n worker (health on :${ports.workerHealth})`);
+			return await startN8n('worker', 'worker', ports.workerHealth, () => isOk(workerHealth), {
+				QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+				QUEUE_HEALTH_CHECK_PORT: String(ports.workerHealth),
+				N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+				...workerEnv,
+			});
+		};
+		const cluster = {
+			paths,
+			folder: root,
+			postgres,
+			redis,
+			balancer,
+			publicUrl,
+			webhookBases,
+			main,
+			webhooks,
+			worker: await startWorker(),
+			webhookUrl: (webhookPath) => `${publicUrl}/webhook/${webhookPath.replace(/^\/+/, '')}`,
+			/** SIGKILLs the worker (no graceful shutdown, as a crashed host). */
+			async killWorker() {
+				await cluster.worker.kill('SIGKILL');
+			},
+			async restartWorker() {
+				await cluster.worker.stop();
+				cluster.worker = await startWorker();
+				return cluster.worker;
+			},
+			logs: () =>
+				[main, ...webhooks, cluster.worker]
+					.map((p) => `----- ${p.name}\n${p.logs().slice(-20_000)}`)
+					.join('\n'),
+			async stop({ removeFolder = folder === undefined } = {}) {
+				await cluster.worker.stop();
+				await stopAll();
+				if (removeFolder) fs.rmSync(root, { recursive: true, force: true });
+			},
+		};
+		return cluster;
+	} catch (error) {
+		for (const handle of started) await handle.kill('SIGKILL');
+		await stopAll();
+		if (folder === undefined) fs.rmSync(root, { recursive: true, force: true });
+		throw error;
+	}
+}
+
+module.exports = { startQueueCluster };
