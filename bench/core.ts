@@ -17,7 +17,7 @@ import { normaliseMessage } from '../nodes/WeHub/protocol/message';
 import { parseRequest } from '../nodes/WeHub/protocol/request';
 import { measureContactReport } from './contactReport';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
 /** Passes over the mix per side and round. */
 const PASSES = Number(process.env.BENCH_PASSES ?? 400);
 const REQUESTS = join(__dirname, '..', 'test', 'fixtures', 'requests');

@@ -67,14 +67,15 @@ export function parseRawXml(raw: string, options: ParseRawXmlOptions = {}): RawX
 		return { ok: false, text: '', reason: `raw_msg is larger than ${maxBytes} bytes` };
 	}
 	const { sender, body } = splitSender(raw);
-	const text = body.replace(/^\uFEFF/, '').trim();
+	const text = (body.charCodeAt(0) === 0xfeff ? body.slice(1) : body).trim();
 	const withSender = (result: RawXmlResult): RawXmlResult =>
 		sender === undefined ? result : { ...result, sender };
 
 	if (!text.startsWith('<')) {
 		return withSender({ ok: false, text, reason: text ? 'not XML (plain text)' : 'empty' });
 	}
-	if (DTD_MARKER.test(text)) {
+	// indexOf first: a plain search, and most raw_msg (no CDATA) have no "<!" at all.
+	if (text.includes('<!') && DTD_MARKER.test(text)) {
 		return withSender({
 			ok: false,
 			text,
