@@ -8,8 +8,8 @@
  * `JSON.parse` of the same bytes (decoded from the same Buffers), in the same run.
  *
  * Fairness: both sides start from the Buffer the HTTP layer hands over, so both decode UTF-8.
- * ROUNDS rounds alternate which side runs first; a ratio is taken within each round and the
- * median is reported (the machine is shared and its load drifts).
+ * Each round alternates the two sides pass by pass (one pass = the whole mix once), so both meet
+ * the same load on a shared machine; a ratio is taken per round and the median reported.
  */
 import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
@@ -91,9 +91,9 @@ function core(bodies: Buffer[]): void {
 	}
 }
 
-function time(run: (bodies: Buffer[]) => void, bodies: Buffer[]): number {
+function timePass(run: (bodies: Buffer[]) => void, bodies: Buffer[]): number {
 	const started = process.hrtime.bigint();
-	for (let pass = 0; pass < PASSES; pass++) run(bodies);
+	run(bodies);
 	return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
@@ -124,14 +124,18 @@ export function measureCore(): CoreFigures {
 	const jsonMs: number[] = [];
 	const coreMs: number[] = [];
 	for (let round = 0; round < ROUNDS; round++) {
-		let json: number;
-		let ours: number;
-		if (round % 2 === 0) {
-			json = time(jsonParse, bodies);
-			ours = time(core, bodies);
-		} else {
-			ours = time(core, bodies);
-			json = time(jsonParse, bodies);
+		// Pass by pass, alternating which side goes first: on a shared machine both sides then
+		// meet the same load, which drifts over seconds.
+		let json = 0;
+		let ours = 0;
+		for (let pass = 0; pass < PASSES; pass++) {
+			if (pass % 2 === 0) {
+				json += timePass(jsonParse, bodies);
+				ours += timePass(core, bodies);
+			} else {
+				ours += timePass(core, bodies);
+				json += timePass(jsonParse, bodies);
+			}
 		}
 		jsonMs.push(json);
 		coreMs.push(ours);
