@@ -4,11 +4,14 @@ declare module 'autocannon' {
 		average: number;
 		p50: number;
 		p99: number;
+		total?: number;
 	}
 	interface Options {
 		url: string;
 		connections?: number;
 		duration?: number;
+		/** Seconds before a request counts as a timeout (default 10). */
+		timeout?: number;
 		requests?: Array<{
 			method?: string;
 			path?: string;
@@ -21,6 +24,7 @@ declare module 'autocannon' {
 		latency: Histogram;
 		non2xx: number;
 		errors: number;
+		timeouts?: number;
 	}
 	function autocannon(options: Options): Promise<Result>;
 	export = autocannon;
