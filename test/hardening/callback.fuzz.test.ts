@@ -48,7 +48,7 @@ describe('handleCallback under fuzzing', () => {
 			{ numRuns: 1_500 },
 		);
 		expect(heapUsedMb() - heapBefore).toBeLessThan(200);
-	});
+	}, 120_000);
 });
 
 /** What the node wrote on n8n's Express response. */
@@ -135,5 +135,34 @@ describe('WeHubTrigger.webhook() (raw body read by the node) under fuzzing', () 
 			),
 			{ numRuns: 400 },
 		);
+	}, 120_000);
+});
+
+describe("n8n's own body limit (N8N_PAYLOAD_SIZE_MAX)", () => {
+	it('is answered 413 JSON when n8n refuses to read a body that large', async () => {
+		const res = new ResponseRecorder();
+		const fns = mock<IWebhookFunctions>();
+		fns.getWebhookName.mockReturnValue('default');
+		fns.getResponseObject.mockReturnValue(res as never);
+		fns.getCredentials.mockResolvedValue({
+			appId: APPID,
+			secretKey: SECRET,
+			storeBackend: 'embedded',
+			storePath: (fixture.config as { path: string }).path,
+		});
+		fns.getNodeParameter.mockImplementation(((_: string, fallback: unknown) => fallback) as never);
+		// What raw-body throws inside n8n's readRawBody past the limit.
+		const tooLarge = Object.assign(new Error('request entity too large'), {
+			status: 413,
+			type: 'entity.too.large',
+		});
+		fns.getRequestObject.mockReturnValue({
+			headers: { 'content-type': 'application/json' },
+			rawBody: undefined,
+			readRawBody: async () => await Promise.reject(tooLarge),
+		} as never);
+		await new WeHubTrigger().webhook.call(fns);
+		expect(res.statusCode).toBe(413);
+		expectWellFormedAck(res.body, 413);
 	});
 });

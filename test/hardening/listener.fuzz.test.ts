@@ -68,7 +68,7 @@ describe('the own listener under fuzzing', () => {
 		} finally {
 			agent.destroy();
 		}
-	}, 30_000);
+	}, 120_000);
 
 	it('answers a body over the limit with 413 JSON without reading it all', async () => {
 		const answer = await call(port, 'POST', '/wehub', Buffer.alloc(3 * 1024 * 1024, 0x7b), {
