@@ -11,6 +11,7 @@ const {
 	PACKAGE_NAME,
 	builtFiles,
 	ensureN8nInstalled,
+	filesFolder,
 	prepareUserFolder,
 	spawnN8nServer,
 	withStableIds,
@@ -78,7 +79,7 @@ function waitForCallback(baseUrl, child, timeoutMs) {
 	});
 }
 
-function printUsage(baseUrl, demos, callbackLive, seconds) {
+function printUsage(baseUrl, demos, callbackLive, seconds, userFolder) {
 	const callback = `${baseUrl}/webhook/${CALLBACK_PATH}`;
 	const { appId, secretKey } = demoCredential().data;
 	const lines = [
@@ -90,6 +91,7 @@ function printUsage(baseUrl, demos, callbackLive, seconds) {
 		demos.length
 			? `Active demo workflow:  ${demos.map((w) => `${w.name} (${w.id})`).join(', ')}`
 			: 'No "WeHub Demo" workflow in examples/ yet: create one in the editor and activate it.',
+		`Files folder:          ${filesFolder(userFolder)}  (uploads the demo saves; n8n may only read and write here)`,
 		callbackLive
 			? ''
 			: `Note: ${callback} is not registered yet (is a WeHub trigger workflow active?)`,
@@ -140,7 +142,7 @@ async function main() {
 	process.on('SIGTERM', () => stop('SIGTERM'));
 	child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 	const callbackLive = await waitForCallback(baseUrl, child, demos.length ? 120_000 : 30_000);
-	printUsage(baseUrl, demos, callbackLive, Math.round((Date.now() - started) / 1000));
+	printUsage(baseUrl, demos, callbackLive, Math.round((Date.now() - started) / 1000), userFolder);
 }
 
 main().catch((error) => {

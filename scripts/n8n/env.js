@@ -1,6 +1,7 @@
 // The environment a local n8n runs with: its own user folder and port, no telemetry, no calls
 // home, no interactive set-up (n8n needs no owner for webhooks to work).
 'use strict';
+const { filesFolder } = require('./filesFolder');
 
 function n8nEnv({ userFolder, port, host = '127.0.0.1', extra = {} }) {
 	const base = `http://${host === '127.0.0.1' ? 'localhost' : host}:${port}`;
@@ -25,6 +26,8 @@ function n8nEnv({ userFolder, port, host = '127.0.0.1', extra = {} }) {
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 		DB_TYPE: 'sqlite',
+		// Read/Write Files from Disk: the folder the imported examples were pointed at.
+		N8N_RESTRICT_FILE_ACCESS_TO: filesFolder(userFolder),
 		...extra,
 	};
 }

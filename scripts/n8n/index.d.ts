@@ -57,6 +57,20 @@ export interface StoredExecution {
 	stoppedAt: string | null;
 	/** With `withData`: per node, per run, per output, the items' JSON. */
 	nodes?: Record<string, Array<Array<Array<Record<string, unknown>>>>>;
+	/** With `withData`: the same shape, per item its binary properties' metadata (null: none). */
+	binaries?: Record<string, Array<Array<Array<Record<string, BinaryMetadata> | null>>>>;
+}
+
+/** What n8n keeps about a binary property besides its bytes. */
+export interface BinaryMetadata {
+	fileName?: string;
+	mimeType: string;
+	fileExtension?: string;
+	/** Human-readable, e.g. "4.2 kB". */
+	fileSize?: string;
+	/** Where the bytes are when not kept inline (e.g. "filesystem-v2:..."). */
+	id?: string;
+	[key: string]: unknown;
 }
 
 export const REPO_ROOT: string;
@@ -130,3 +144,7 @@ export function listExecutions(
 	userFolder: string,
 	options?: { workflowId?: string; withData?: boolean },
 ): Promise<StoredExecution[]>;
+export const DOCKER_FILES_FOLDER: string;
+/** `<userFolder>/.n8n-files`: the folder a local n8n may read and write (N8N_RESTRICT_FILE_ACCESS_TO). */
+export function filesFolder(userFolder: string): string;
+export function withLocalFilesFolder<T extends WorkflowJson>(workflow: T, userFolder: string): T;

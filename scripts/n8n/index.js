@@ -8,4 +8,5 @@ module.exports = {
 	...require('./userFolder'),
 	...require('./prepare'),
 	...require('./executions'),
+	...require('./filesFolder'),
 };

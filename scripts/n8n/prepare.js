@@ -4,6 +4,7 @@
 const crypto = require('crypto');
 const { linkThisPackage } = require('./userFolder');
 const { importCredentials, importWorkflows, activateWorkflow } = require('./cli');
+const { withLocalFilesFolder } = require('./filesFolder');
 
 /** A stable n8n-style id (16 alphanumerics) for a workflow file that carries none. */
 function stableWorkflowId(seed) {
@@ -38,7 +39,8 @@ async function prepareUserFolder(
 	}
 	if (workflows.length > 0) {
 		log(`importing ${workflows.length} workflow(s)`);
-		await importWorkflows(paths, userFolder, workflows);
+		const local = workflows.map((workflow) => withLocalFilesFolder(workflow, userFolder));
+		await importWorkflows(paths, userFolder, local);
 	}
 	for (const id of activate) {
 		log(`activating workflow ${id}`);

@@ -1,6 +1,6 @@
 // Runs on Node 24 (node:sqlite): prints, as JSON, the executions n8n stored in a user folder's
 // SQLite database. Usage: node query-executions.js <database file> [workflowId] [--data]
-// With --data, each execution carries the JSON of the items every node output (n8n stores run
+// With --data, each execution carries the JSON (and binary metadata) of the items every node output (n8n stores run
 // data in the `flatted` format; the flatted package is taken from the n8n install in the cwd).
 'use strict';
 const { DatabaseSync } = require('node:sqlite');
@@ -9,16 +9,39 @@ const [databaseFile, ...rest] = process.argv.slice(2);
 const withData = rest.includes('--data');
 const workflowId = rest.find((arg) => !arg.startsWith('--'));
 
-function itemsByNode(flattedData) {
+function runDataOf(flattedData) {
 	const { parse } = require(require.resolve('flatted', { paths: [process.cwd()] }));
-	const runData = parse(flattedData)?.resultData?.runData ?? {};
+	return parse(flattedData)?.resultData?.runData ?? {};
+}
+
+/** Per node, per run, per output: `pick(item)` of every item. */
+function byNode(runData, pick) {
 	const result = {};
 	for (const [nodeName, runs] of Object.entries(runData)) {
 		result[nodeName] = runs.map((run) =>
-			(run.data?.main ?? []).map((output) => (output ?? []).map((item) => item.json)),
+			(run.data?.main ?? []).map((output) => (output ?? []).map(pick)),
 		);
 	}
 	return result;
+}
+
+/** What n8n recorded about an item's binary properties (not the bytes); null without any. */
+function binaryMetadata(item) {
+	if (!item.binary) return null;
+	return Object.fromEntries(
+		Object.entries(item.binary).map(([property, { data: _bytes, ...metadata }]) => [
+			property,
+			metadata,
+		]),
+	);
+}
+
+function dataOf(flattedData) {
+	const runData = flattedData ? runDataOf(flattedData) : {};
+	return {
+		nodes: byNode(runData, (item) => item.json),
+		binaries: byNode(runData, binaryMetadata),
+	};
 }
 
 const db = new DatabaseSync(databaseFile, { readOnly: true });
@@ -41,7 +64,7 @@ try {
 		finished: Boolean(row.finished),
 		startedAt: row.startedAt,
 		stoppedAt: row.stoppedAt,
-		...(withData ? { nodes: row.data ? itemsByNode(row.data) : {} } : {}),
+		...(withData ? dataOf(row.data) : {}),
 	}));
 	process.stdout.write(JSON.stringify(executions));
 } finally {
