@@ -114,12 +114,13 @@ async function startQueueCluster({
 			await activateWorkflow(paths, mainFolder, id, cli);
 		}
 
-		let runnerPorts = [...ports.runners];
+		const freeRunnerPorts = [...ports.runners];
+		const runnerPortOf = new Map(); // per role, so a restarted worker gets its own port back
 		const startN8n = async (role, command, port, ready, extraEnv = {}) => {
 			const userFolder = folderOf(role);
-			const brokerPort = runnerPorts.shift();
+			if (!runnerPortOf.has(role)) runnerPortOf.set(role, freeRunnerPorts.shift());
+			const brokerPort = runnerPortOf.get(role);
 			if (brokerPort === undefined) throw new Error('not enough runner broker ports');
-			runnerPorts.push(brokerPort); // a restarted process reuses a released port
 			const child = spawnN8nServer(paths, userFolder, {
 				port,
 				command,
