@@ -44,7 +44,8 @@ function dataOf(flattedData) {
 	};
 }
 
-const db = new DatabaseSync(databaseFile, { readOnly: true });
+// n8n 1.x keeps SQLite in rollback-journal mode: wait out its write locks instead of failing.
+const db = new DatabaseSync(databaseFile, { readOnly: true, timeout: 10_000 });
 try {
 	const where = workflowId ? 'WHERE e.workflowId = ?' : '';
 	const rows = db
