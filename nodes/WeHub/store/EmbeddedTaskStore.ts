@@ -2,7 +2,7 @@ import { EventEmitter } from 'events';
 import { open, type Database, type DatabaseOptions, type Key, type RootDatabase } from 'lmdb';
 import type { WeHubTask } from '../protocol/types';
 import { dailyCapFor, resolveLimits, utcDay } from './limits';
-import { newTaskId } from './taskId';
+import { newTaskRecord } from './newTaskRecord';
 import { waitUntilFinished } from './waitUntilFinished';
 import {
 	type BotPresence,
@@ -110,17 +110,7 @@ export class EmbeddedTaskStore implements TaskStore {
 		task: WeHubTask,
 		options: EnqueueOptions = {},
 	): Promise<EnqueueResult> {
-		const record: TaskRecord = {
-			task_id: newTaskId(),
-			appid: bot.appid,
-			bot_wxid: bot.wxid,
-			task,
-			state: 'queued',
-			created_at: options.now ?? Date.now(),
-			...(options.notBefore !== undefined && { not_before: options.notBefore }),
-			...(options.expiresAt !== undefined && { expires_at: options.expiresAt }),
-			...(options.meta !== undefined && { meta: options.meta }),
-		};
+		const record = newTaskRecord(bot, task, options);
 		const position = await this.root.transaction(() => {
 			this.tasks.putSync([bot.appid, record.task_id], record);
 			this.byBot.putSync([bot.appid, bot.wxid, record.task_id], null);

@@ -22,7 +22,7 @@ import {
 	toPairs,
 } from './redisRecords';
 import type { RedisStoreConfig } from './StoreConfig';
-import { newTaskId } from './taskId';
+import { newTaskRecord } from './newTaskRecord';
 import type {
 	BotPresence,
 	BotRef,
@@ -134,17 +134,7 @@ export class RedisTaskStore implements TaskStore {
 		task: WeHubTask,
 		options: EnqueueOptions = {},
 	): Promise<EnqueueResult> {
-		const record: TaskRecord = {
-			task_id: newTaskId(),
-			appid: bot.appid,
-			bot_wxid: bot.wxid,
-			task,
-			state: 'queued',
-			created_at: options.now ?? Date.now(),
-			...(options.notBefore !== undefined && { not_before: options.notBefore }),
-			...(options.expiresAt !== undefined && { expires_at: options.expiresAt }),
-			...(options.meta !== undefined && { meta: options.meta }),
-		};
+		const record = newTaskRecord(bot, task, options);
 		// Resolves only on Redis's reply: with appendfsync always, after the write is on disk.
 		const position = await this.scripts.wehubEnqueue(
 			this.prefix,
