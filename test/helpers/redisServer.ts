@@ -1,8 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import { mkdtempSync, rmSync } from 'fs';
-import { createServer, Socket } from 'net';
+import { Socket } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { freePort } from '../e2e/harness/freePort';
 
 /**
  * A private redis-server for one test file: a free loopback port, no RDB snapshots, optionally
@@ -90,20 +91,5 @@ function answersPing(port: number): Promise<boolean> {
 		socket.once('error', () => done(false));
 		socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
 		socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
-	});
-}
-
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const address = server.address();
-			server.close(() =>
-				typeof address === 'object' && address
-					? resolve(address.port)
-					: reject(new Error('no port')),
-			);
-		});
 	});
 }

@@ -1,15 +1,2 @@
-import { createServer } from 'net';
-
-/** A loopback port nobody listens on right now (the OS picks it). */
-export function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.unref();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const address = server.address();
-			const port = typeof address === 'object' && address ? address.port : 0;
-			server.close(() => resolve(port));
-		});
-	});
-}
+/** A loopback port nobody listens on right now: the one implementation, shared with npm run start:queue. */
+export { freePort } from '../../../scripts/queue';
