@@ -26,6 +26,7 @@ import { testWeHubCredential } from './shared/credentialTest';
 import { MEDIA_BASE_URL_SETTING } from './shared/mediaBaseUrl';
 import { embeddedStoreQueueWarning } from './shared/queueModeStore';
 import { openStoreFor, settingsFromCredential, type WeHubSettings } from './shared/settings';
+import { cachedSettings } from './shared/settingsCache';
 import { EVENT_CHOICES } from './trigger/events';
 import { handleCallback, type CallbackContext } from './trigger/handleCallback';
 import { handleMedia } from './trigger/handleMedia';
@@ -66,7 +67,7 @@ export class WeHubTrigger implements INodeType {
 				name: 'default',
 				httpMethod: 'POST',
 				responseMode: 'onReceived',
-				path: webhookPathUnlessListener(''),
+				...webhookPathUnlessListener(''),
 				ndvHideUrl: HIDE_URL_IN_LISTENER_MODE,
 				isFullPath: true,
 				responseData: '',
@@ -75,7 +76,7 @@ export class WeHubTrigger implements INodeType {
 				name: UPLOAD,
 				httpMethod: 'POST',
 				responseMode: 'onReceived',
-				path: webhookPathUnlessListener('/upload'),
+				...webhookPathUnlessListener('/upload'),
 				ndvHideUrl: HIDE_URL_IN_LISTENER_MODE,
 				isFullPath: true,
 				responseData: '',
@@ -85,7 +86,7 @@ export class WeHubTrigger implements INodeType {
 				httpMethod: 'GET',
 				responseMode: 'onReceived',
 				// A path parameter: n8n prefixes such paths with the node's webhook id.
-				path: webhookPathUnlessListener('/media/:id'),
+				...webhookPathUnlessListener('/media/:id'),
 				ndvHideUrl: HIDE_URL_IN_LISTENER_MODE,
 				isFullPath: true,
 				responseData: '',
@@ -388,7 +389,10 @@ async function warnWhenStoreSplitsInQueueMode(fns: ITriggerFunctions): Promise<v
 }
 
 async function callbackContext(fns: IWebhookFunctions): Promise<CallbackContext> {
-	const settings: WeHubSettings = settingsFromCredential(await fns.getCredentials('weHubApi'));
+	const settings: WeHubSettings = await cachedSettings(
+		fns.getNode()?.credentials?.weHubApi?.id,
+		async () => await fns.getCredentials('weHubApi'),
+	);
 	return {
 		settings,
 		store: async () => await openStoreFor(settings),

@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeParameters, INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_LISTENER_CONFIG, DEFAULT_LISTENER_PORT } from './ListenerConfig';
 
@@ -116,11 +116,26 @@ export const listenerProperties: INodeProperties[] = [
 ];
 
 /**
- * Webhook path of webhook mode. In listener mode it evaluates to null, and n8n then registers no
- * webhook for the node (so "Execute workflow" runs trigger() instead of waiting on a test URL).
+ * n8n-workflow's WEBHOOK_RESOLVERS (n8n 2.40+). A registered symbol: Symbol.for finds it whichever
+ * n8n-workflow loaded the node, and older n8n never looks.
  */
-export function webhookPathUnlessListener(suffix: string): string {
-	return `={{$parameter["receiveVia"] === "${RECEIVE_VIA_LISTENER}" ? null : $parameter["path"] + "${suffix}"}}`;
+const WEBHOOK_RESOLVERS = Symbol.for('n8n.webhookDescriptionResolvers');
+
+/**
+ * The `path` of one of the trigger's webhooks: the node's Path followed by `suffix`, or null in
+ * listener mode (n8n then registers no webhook, so "Execute workflow" runs trigger() instead of
+ * waiting on a test URL).
+ *
+ * The editor and n8n before 2.40 evaluate the expression. n8n 2.40+ also takes a native resolver
+ * of that same template and then leaves its expression engine (a sandboxed isolate) out of every
+ * webhook request: evaluating the three paths there was most of what a poll cost on this path.
+ */
+export function webhookPathUnlessListener(suffix: string) {
+	const template = `={{$parameter["receiveVia"] === "${RECEIVE_VIA_LISTENER}" ? null : $parameter["path"] + "${suffix}"}}`;
+	// Same semantics as the template, JavaScript `+` included.
+	const resolve = (parameters: INodeParameters) =>
+		parameters.receiveVia === RECEIVE_VIA_LISTENER ? null : String(parameters.path) + suffix;
+	return { path: template, [WEBHOOK_RESOLVERS]: { path: { template, resolve } } };
 }
 
 /** Hides the node's webhook URLs in the editor when they are not used. */

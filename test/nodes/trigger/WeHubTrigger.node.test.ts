@@ -111,10 +111,49 @@ describe('WeHubTrigger node', () => {
 				description.webhooks?.map((w) => [w.name, w.httpMethod, w.path, w.responseData]),
 			).toEqual([
 				// In listener mode the paths evaluate to null: n8n then registers no webhook.
-				['default', 'POST', webhookPathUnlessListener(''), ''],
-				['upload', 'POST', webhookPathUnlessListener('/upload'), ''],
-				['media', 'GET', webhookPathUnlessListener('/media/:id'), ''],
+				['default', 'POST', webhookPathUnlessListener('').path, ''],
+				['upload', 'POST', webhookPathUnlessListener('/upload').path, ''],
+				['media', 'GET', webhookPathUnlessListener('/media/:id').path, ''],
 			]);
+		});
+
+		describe('webhook paths resolve without the expression engine (n8n 2.40+)', () => {
+			const resolvers = Symbol.for('n8n.webhookDescriptionResolvers');
+			const cases: Array<Record<string, unknown>> = [
+				{ receiveVia: 'webhook', path: 'wehub' },
+				{ receiveVia: 'listener', path: 'wehub' },
+				{ path: 'a/b' },
+				{ receiveVia: 'webhook' },
+				{},
+			];
+
+			it.each(description.webhooks ?? [])(
+				'$name: a resolver for exactly its template',
+				(webhook) => {
+					const entry = (
+						webhook as unknown as Record<symbol, Record<string, { template: string }>>
+					)[resolvers]?.path;
+					expect(entry?.template).toBe(webhook.path);
+				},
+			);
+
+			it.each(description.webhooks ?? [])(
+				'$name: the resolver gives what the template evaluates to',
+				(webhook) => {
+					const entry = (
+						webhook as unknown as Record<
+							symbol,
+							Record<string, { resolve: (p: Record<string, unknown>) => unknown }>
+						>
+					)[resolvers].path;
+					// The template is plain JavaScript inside ={{ }}: evaluate it as n8n's engine would.
+					const body = webhook.path.slice(3, -2);
+					const evaluate = new Function('$parameter', `return (${body});`);
+					for (const parameters of cases) {
+						expect(entry.resolve(parameters)).toBe(evaluate(parameters));
+					}
+				},
+			);
 		});
 
 		it('keeps n8n from parsing bodies (typeVersion 1 + hidden options.binaryData)', () => {
