@@ -259,7 +259,7 @@ export class WeHubTrigger implements INodeType {
 
 	/**
 	 * "Own Listener" mode: a port of the node's own inside n8n (see listener/), because n8n's
-	 * webhook path costs 25-30 ms of CPU per request. A mode of this node rather than a second
+	 * webhook path costs tens of ms of CPU per request. A mode of this node rather than a second
 	 * node: in listener mode the webhook paths above evaluate to null, so n8n registers no webhook
 	 * and runs this long-running trigger instead (for activation and for "Execute workflow"); both
 	 * modes share every parameter, the credential and the trigger/ handlers.
