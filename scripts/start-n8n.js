@@ -14,6 +14,7 @@ const {
 	filesFolder,
 	prepareUserFolder,
 	spawnN8nServer,
+	webhookLive,
 	withStableIds,
 } = require('./n8n');
 
@@ -57,25 +58,18 @@ function exampleWorkflows() {
 		});
 }
 
-/**
- * Ready for WeHub once the callback webhook is registered: n8n answers a CORS preflight for it
- * with 204 (before that: Express's 404 while routes mount, then n8n's 404/500).
- */
+/** Ready for WeHub once the callback webhook is registered (see webhookLive). */
 function waitForCallback(baseUrl, child, timeoutMs) {
 	const deadline = Date.now() + timeoutMs;
 	return new Promise((resolve, reject) => {
-		const poll = () => {
+		const poll = async () => {
 			if (child.exitCode !== null)
 				return reject(new Error(`n8n exited with code ${child.exitCode}`));
 			if (Date.now() > deadline) return resolve(false);
-			fetch(`${baseUrl}/webhook/${CALLBACK_PATH}`, {
-				method: 'OPTIONS',
-				headers: { origin: 'http://localhost', 'access-control-request-method': 'POST' },
-			})
-				.then((response) => (response.ok ? resolve(true) : setTimeout(poll, 500)))
-				.catch(() => setTimeout(poll, 500));
+			if (await webhookLive(baseUrl, CALLBACK_PATH)) return resolve(true);
+			setTimeout(poll, 500);
 		};
-		poll();
+		void poll();
 	});
 }
 

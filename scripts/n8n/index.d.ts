@@ -148,3 +148,9 @@ export const DOCKER_FILES_FOLDER: string;
 /** `<userFolder>/.n8n-files`: the folder a local n8n may read and write (N8N_RESTRICT_FILE_ACCESS_TO). */
 export function filesFolder(userFolder: string): string;
 export function withLocalFilesFolder<T extends WorkflowJson>(workflow: T, userFolder: string): T;
+/** Whether n8n serves the production webhook (a CORS preflight answered 2xx, not the start-up text). */
+export function webhookLive(
+	baseUrl: string,
+	webhookPath: string,
+	method?: string,
+): Promise<boolean>;

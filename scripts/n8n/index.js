@@ -9,4 +9,5 @@ module.exports = {
 	...require('./prepare'),
 	...require('./executions'),
 	...require('./filesFolder'),
+	...require('./webhookLive'),
 };

@@ -13,6 +13,7 @@ const {
 	importWorkflows,
 	linkThisPackage,
 	spawnN8nServer,
+	webhookLive,
 } = require('../n8n');
 const { startBalancer } = require('./balancer');
 const { startManagedProcess } = require('./managedProcess');
@@ -27,14 +28,6 @@ async function isOk(url, init) {
 	} catch {
 		return false;
 	}
-}
-
-/** A webhook is live on a process once it answers a CORS preflight for it with 2xx. */
-function webhookRegistered(baseUrl, webhookPath) {
-	return isOk(`${baseUrl}/webhook/${webhookPath}`, {
-		method: 'OPTIONS',
-		headers: { origin: 'http://localhost', 'access-control-request-method': 'POST' },
-	});
 }
 
 /**
@@ -151,7 +144,7 @@ async function startQueueCluster({
 			const handle = await startN8n(`webhook${index + 1}`, 'webhook', port, async () => {
 				if (!(await isOk(`${base}/healthz`))) return false;
 				for (const webhookPath of readyPaths) {
-					if (!(await webhookRegistered(base, webhookPath))) return false;
+					if (!(await webhookLive(base, webhookPath))) return false;
 				}
 				return true;
 			});

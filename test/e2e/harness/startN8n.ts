@@ -14,6 +14,7 @@ import {
 	nodeTypesFile,
 	prepareUserFolder,
 	spawnN8nServer,
+	webhookLive,
 	withStableIds,
 } from './runtime';
 
@@ -102,25 +103,6 @@ function webhookProbes(workflows: WorkflowJson[]): ReadyProbe[] {
 	);
 }
 
-/**
- * Asks for the webhook with OPTIONS (a CORS preflight): n8n answers it from its webhook registry
- * without running the workflow. While n8n starts it answers Express's own 404 (routes not mounted),
- * then 500 or 404 (webhook not registered), and 204 once the webhook is live.
- */
-async function isRegistered(url: string, method: string): Promise<boolean> {
-	try {
-		const response = await fetch(url, {
-			method: 'OPTIONS',
-			headers: { origin: 'http://localhost', 'access-control-request-method': method },
-			signal: AbortSignal.timeout(5000),
-		});
-		await response.arrayBuffer();
-		return response.ok;
-	} catch {
-		return false; // not listening yet
-	}
-}
-
 export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstance> {
 	const paths = await ensureN8nInstalled({ version: options.version });
 	const createdFolder = options.userFolder === undefined;
@@ -201,7 +183,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 				? await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(5000) })
 						.then((r) => r.ok)
 						.catch(() => false)
-				: await isRegistered(`${baseUrl}/webhook/${probe.path}`, probe.method ?? 'POST');
+				: await webhookLive(baseUrl, probe.path, probe.method ?? 'POST');
 			if (ready) pending.shift();
 			else await sleep(250);
 		}
