@@ -34,8 +34,6 @@ type StoredPresence = Omit<BotPresence, 'queue_depth'> & { head_img?: string; ma
 /** Sorts after every task id, file index and wxid in a key range. */
 const HIGH = '\uffff';
 const SWEEP_BATCH = 1_000;
-/** An idle bot's poll refreshes its stored last_poll_at at most this often (see idlePoll). */
-export const IDLE_POLL_STAMP_MS = 5_000;
 
 /**
  * The task store for one host: LMDB in a folder, shared safely by every process that opens it.
@@ -130,8 +128,6 @@ export class EmbeddedTaskStore implements TaskStore {
 	}
 
 	poll(bot: BotRef, now: number = Date.now()): Promise<PollResult> {
-		const idle = this.idlePoll(bot, now);
-		if (idle) return Promise.resolve(idle);
 		return this.root.transaction(() => {
 			const stored = this.bots.get([bot.appid, bot.wxid]);
 			this.bots.putSync([bot.appid, bot.wxid], {
@@ -387,22 +383,6 @@ export class EmbeddedTaskStore implements TaskStore {
 		const depth = Math.max(0, (this.counters.get(key) ?? 0) + delta);
 		this.counters.putSync(key, depth);
 		return depth;
-	}
-
-	/**
-	 * Most polls find nothing queued. When the bot is online with a poll stamped less than
-	 * IDLE_POLL_STAMP_MS ago and its queue is empty, the answer needs no write: an idle bot then
-	 * costs a disk flush every few seconds instead of one per poll. Reads see every commit of
-	 * every process made before this event-loop turn, so a task queued by then is never missed;
-	 * the write path below handles everything else.
-	 */
-	private idlePoll(bot: BotRef, now: number): PollResult | null {
-		const stored = this.bots.get([bot.appid, bot.wxid]);
-		if (!stored?.online || stored.last_poll_at === undefined) return null;
-		const age = now - stored.last_poll_at;
-		if (age < 0 || age >= IDLE_POLL_STAMP_MS) return null;
-		for (const _queued of this.queue.getKeys({ ...this.botRange(bot), limit: 1 })) return null;
-		return { task: null, bot: this.presenceInTxn(bot) as BotPresence };
 	}
 
 	private botRange(bot: BotRef) {

@@ -149,11 +149,7 @@ export interface TaskStore {
 	 * or pacing stay queued; expired ones become `expired`.
 	 */
 	handOut(bot: BotRef, now?: number): Promise<TaskRecord | null>;
-	/**
-	 * The pull_task hot path in one round trip: records the poll, hands out, returns presence.
-	 * The embedded store refreshes an idle bot's `last_poll_at` at most every 5 s (no write per
-	 * empty poll); Redis records every poll.
-	 */
+	/** The pull_task hot path in one round trip: records the poll, hands out, returns presence. */
 	poll(bot: BotRef, now?: number): Promise<PollResult>;
 	/** `done` or `failed`; null for an unknown task_id. A finished task is returned unchanged. */
 	complete(
