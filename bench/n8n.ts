@@ -114,16 +114,21 @@ function cpuMs(pid: number): number {
 	return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
 }
 
-async function measure(target: Target, pid: number): Promise<Run> {
-	const load = loadavg()[0];
-	const before = cpuMs(pid);
-	const result = await autocannon({
+/** The target's load (its connections and bodies) for `seconds`. */
+async function drive(target: Target, seconds: number) {
+	return await autocannon({
 		url: target.url,
 		connections: target.connections,
-		duration: target.seconds,
+		duration: seconds,
 		timeout: 30, // WeHub's answer timeout
 		...(target.pullTask ? { requests: pullTaskRequests } : {}),
 	});
+}
+
+async function measure(target: Target, pid: number): Promise<Run> {
+	const load = loadavg()[0];
+	const before = cpuMs(pid);
+	const result = await drive(target, target.seconds);
 	const cpu = cpuMs(pid) - before;
 	const requests = result.requests.total ?? 0;
 	const run: Run = {
@@ -147,15 +152,7 @@ async function measure(target: Target, pid: number): Promise<Run> {
  * already warm from its start-up, the listener's first run otherwise paid for its warm-up.
  */
 async function rounds(targets: Target[], pid: number): Promise<Record<TargetName, Run[]>> {
-	for (const target of targets) {
-		await autocannon({
-			url: target.url,
-			connections: target.connections,
-			duration: WARM_UP_SECONDS,
-			timeout: 30,
-			...(target.pullTask ? { requests: pullTaskRequests } : {}),
-		});
-	}
+	for (const target of targets) await drive(target, WARM_UP_SECONDS);
 	const runs = {} as Record<TargetName, Run[]>;
 	for (let round = 0; round < ROUNDS; round++) {
 		console.log(`round ${round + 1}/${ROUNDS}`);
