@@ -7,9 +7,11 @@
 const fs = require('fs');
 const path = require('path');
 const {
+	DEMO_CREDENTIAL_ID,
 	REPO_ROOT,
 	PACKAGE_NAME,
 	builtFiles,
+	demoCredential,
 	ensureN8nInstalled,
 	filesFolder,
 	prepareUserFolder,
@@ -19,24 +21,18 @@ const {
 } = require('./n8n');
 
 const DEMO_PREFIX = 'WeHub Demo';
-const DEMO_CREDENTIAL_ID = 'wehubDemoCredential';
 const CALLBACK_PATH = 'wehub';
 
 function log(message) {
 	console.log(`[wehub] ${message}`);
 }
 
-function demoCredential() {
-	return {
-		id: DEMO_CREDENTIAL_ID,
-		name: 'WeHub Demo',
-		type: 'weHubApi',
-		data: {
-			appId: process.env.WEHUB_APPID || 'demo-appid',
-			secretKey: process.env.WEHUB_SECRET_KEY || 'demo-secret',
-			storeBackend: 'embedded',
-		},
-	};
+/** The demo credential, with WEHUB_APPID / WEHUB_SECRET_KEY when set. */
+function startCredential() {
+	return demoCredential({
+		appId: process.env.WEHUB_APPID || undefined,
+		secretKey: process.env.WEHUB_SECRET_KEY || undefined,
+	});
 }
 
 function exampleWorkflows() {
@@ -75,7 +71,7 @@ function waitForCallback(baseUrl, child, timeoutMs) {
 
 function printUsage(baseUrl, demos, callbackLive, seconds, userFolder) {
 	const callback = `${baseUrl}/webhook/${CALLBACK_PATH}`;
-	const { appId, secretKey } = demoCredential().data;
+	const { appId, secretKey } = startCredential().data;
 	const lines = [
 		'',
 		`n8n is running:        ${baseUrl}  (ready in ${seconds} s; the editor asks for an owner account)`,
@@ -117,7 +113,7 @@ async function main() {
 
 	log(`n8n ${paths.version}, user folder ${userFolder}, ${PACKAGE_NAME} linked from ${REPO_ROOT}`);
 	await prepareUserFolder(paths, userFolder, {
-		credentials: [demoCredential()],
+		credentials: [startCredential()],
 		workflows,
 		activate: demos.map((workflow) => workflow.id),
 		log,

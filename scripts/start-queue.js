@@ -8,7 +8,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { REPO_ROOT, builtFiles, withStableIds } = require('./n8n');
+const { REPO_ROOT, builtFiles, demoCredential, withStableIds } = require('./n8n');
 const { clusterPorts, startQueueCluster } = require('./queue');
 
 const CALLBACK_PATH = 'wehub';
@@ -39,22 +39,7 @@ async function main() {
 	const cluster = await startQueueCluster({
 		ports,
 		webhookProcesses,
-		credentials: ({ redis }) => [
-			{
-				id: 'wehubDemoCredential',
-				name: 'WeHub Demo',
-				type: 'weHubApi',
-				data: {
-					appId: APPID,
-					secretKey: SECRET,
-					storeBackend: 'redis',
-					redisHost: redis.host,
-					redisPort: redis.port,
-					// n8n's Bull queue uses this Redis too, under its own `bull:` keys.
-					redisKeyPrefix: 'wehub:',
-				},
-			},
-		],
+		credentials: ({ redis }) => [demoCredential({ appId: APPID, secretKey: SECRET, redis })],
 		workflows: [demoWorkflow()],
 		readyPaths: [CALLBACK_PATH],
 		log,

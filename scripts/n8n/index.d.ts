@@ -154,3 +154,10 @@ export function webhookLive(
 	webhookPath: string,
 	method?: string,
 ): Promise<boolean>;
+export const DEMO_CREDENTIAL_ID: string;
+/** The "WeHub Demo" credential: embedded store, or `redis` when given. */
+export function demoCredential(options?: {
+	appId?: string;
+	secretKey?: string;
+	redis?: { host: string; port: number };
+}): CredentialJson;

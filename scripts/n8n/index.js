@@ -10,4 +10,5 @@ module.exports = {
 	...require('./executions'),
 	...require('./filesFolder'),
 	...require('./webhookLive'),
+	...require('./demoCredential'),
 };

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
-import { REPO_ROOT, type WorkflowJson } from '../harness/runtime';
+import { demoCredential, REPO_ROOT, type WorkflowJson } from '../harness/runtime';
 import { startQueueModeN8n, type QueueCluster } from '../harness/queueCluster';
 import { closeAllTaskStores, openTaskStore } from '../../../nodes/WeHub/store/openTaskStore';
 import type { TaskStore } from '../../../nodes/WeHub/store/TaskStore';
@@ -78,22 +78,7 @@ describe('n8n queue mode with the WeHub Redis store', () => {
 		const started = Date.now();
 		cluster = await startQueueModeN8n({
 			webhookProcesses: 2,
-			credentials: ({ redis }) => [
-				{
-					// the id the example workflow refers to
-					id: 'wehubDemoCredential',
-					name: 'WeHub Demo',
-					type: 'weHubApi',
-					data: {
-						appId: APPID,
-						secretKey: SECRET,
-						storeBackend: 'redis',
-						redisHost: redis.host,
-						redisPort: redis.port,
-						redisKeyPrefix: 'wehub:',
-					},
-				},
-			],
+			credentials: ({ redis }) => [demoCredential({ appId: APPID, secretKey: SECRET, redis })],
 			workflows: [demoWorkflow(filesFolder)],
 			readyPaths: [CALLBACK_PATH],
 			workerEnv: { N8N_RESTRICT_FILE_ACCESS_TO: filesFolder },
