@@ -4,6 +4,24 @@
  * task (recording it, uploading files for task 9, reporting room members for task 4) and answers
  * with `report_task_result`. Every answer is checked as a strict client would; problems are
  * recorded as violations so tests can assert there are none.
+ *
+ * An independent oracle, on purpose: nothing under sim/ imports `nodes/WeHub/protocol/` (nor any
+ * other package code; test/sim/independence.test.ts keeps it so). The simulator reads PROTOCOL.md
+ * on its own (signature, client versions, ack types, msg_type table, task shapes), so a misreading
+ * in protocol/ shows up as a violation here instead of being shared by both sides. Where the two
+ * must agree, they agree by each following PROTOCOL.md, and tests in test/sim pin the reading:
+ * - login signature: md5(wxid#nonce#secret) as 32 hex characters, either case (loginSignature
+ *   here returns lower case, protocol/'s upper case; both compare case-insensitively).
+ * - client versions: "0.3.8.1" (a build number) and "v0.4.26" read as their first three numbers
+ *   (clientVersion.ts).
+ * - message kinds: the package's names, `mini_program` included (messages.ts; the simulator's
+ *   earlier `miniProgram` is still accepted).
+ * Deliberate differences (the simulator plays a strict client, protocol/ a lenient server):
+ * - the signature is compared as sent: no trimming of surrounding whitespace (protocol/ trims).
+ * - a version must have at least three numbers: "0.4" or "0.4.26-beta" are not versions the
+ *   simulator can play (protocol/ reads "0.4" as 0.4.0 and ignores any trailing text).
+ * - kinds are only those the simulator can send; protocol/'s `unknown` (any other msg_type) has
+ *   no builder here.
  */
 import { createHash } from 'node:crypto';
 import { checkAck, checkTask, checkUploadAck, type Ack } from './ackValidation';
@@ -11,7 +29,7 @@ import { supports } from './clientVersion';
 import {
 	buildMessage,
 	escapeXml,
-	type MessageKind,
+	type MessageKindName,
 	type MessageOptions,
 	type ReportMsgUnit,
 } from './messages';
@@ -308,7 +326,7 @@ export class WeHubSimulator {
 	 * message from one of its members other than the bot. `from: <bot wxid>` reports the bot's own.
 	 */
 	async sendMessage(
-		kind: MessageKind,
+		kind: MessageKindName,
 		options: MessageOptions = {},
 	): Promise<CallResult & { unit: ReportMsgUnit }> {
 		const room = options.room ?? '';

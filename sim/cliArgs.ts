@@ -12,7 +12,8 @@ Options:
   --secret <key>         check the login answer's signature with this secret key
   --wxid <wxid>          the bot's wxid (default wxid_bot1); with --bots, numbered from it
   --bots <n>             how many bots to run at once (default 1)
-  --client <version>     WeHub client version to play, e.g. 0.1.5 or 0.4.26 (default 0.4.26)
+  --client <version>     WeHub client version to play, e.g. 0.1.5 or 0.4.26 (default 0.4.26);
+                         a build such as 0.3.8.1 plays 0.3.8
   --scenario <name|path> a built-in scenario (demo) or a scenario JSON file
   --poll <seconds>       pull_task interval (default 1); without --scenario: log in,
                          report contacts, poll for --duration, log out

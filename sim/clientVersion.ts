@@ -24,8 +24,14 @@ export const FEATURE_SINCE = {
 	clientSession: '0.4.26',
 } as const;
 
+/**
+ * `major.minor.patch`, read from a client version string. WeHub builds carry a fourth number
+ * ("0.3.8.1") and some logs write a leading "v" ("v0.4.26"): both are accepted and only the first
+ * three numbers count, so "0.3.8.1" plays client 0.3.8. Anything else ("0.4", "0.4.26-beta",
+ * "latest") is not a version this simulator can play.
+ */
 export function parseVersion(version: string): Version | undefined {
-	const match = /^(\d+)\.(\d+)\.(\d+)$/.exec(version.trim());
+	const match = /^v?(\d+)\.(\d+)\.(\d+)(?:\.\d+)*$/i.exec(version.trim());
 	if (!match) return undefined;
 	return [Number(match[1]), Number(match[2]), Number(match[3])];
 }

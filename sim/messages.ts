@@ -15,13 +15,34 @@ export const MESSAGE_KINDS = [
 	'video',
 	'emoji',
 	'link',
-	'miniProgram',
+	'mini_program',
 	'transfer',
 	'file',
 	'system',
 ] as const;
 
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
+
+/**
+ * Earlier names still accepted wherever a kind is named (scenario files, sendMessage): the
+ * simulator called mini programs `miniProgram` before it took the package's kind name.
+ */
+export const MESSAGE_KIND_ALIASES = { miniProgram: 'mini_program' } as const satisfies Record<
+	string,
+	MessageKind
+>;
+
+/** A kind, or an earlier name of one. */
+export type MessageKindName = MessageKind | keyof typeof MESSAGE_KIND_ALIASES;
+
+/** The kind `name` stands for ("mini_program" for "miniProgram"), or undefined for no kind. */
+export function messageKindNamed(name: unknown): MessageKind | undefined {
+	if (typeof name !== 'string') return undefined;
+	if ((MESSAGE_KINDS as readonly string[]).includes(name)) return name as MessageKind;
+	return Object.hasOwn(MESSAGE_KIND_ALIASES, name)
+		? MESSAGE_KIND_ALIASES[name as keyof typeof MESSAGE_KIND_ALIASES]
+		: undefined;
+}
 
 export const MSG_TYPES: Record<MessageKind, number> = {
 	text: 1,
@@ -31,7 +52,7 @@ export const MSG_TYPES: Record<MessageKind, number> = {
 	video: 43,
 	emoji: 47,
 	link: 49,
-	miniProgram: 4901,
+	mini_program: 4901,
 	transfer: 4902,
 	file: 4903,
 	system: 10000,
@@ -118,10 +139,15 @@ function withPrefix(xml: string, room: string, from: string, options: MessageOpt
 
 /** Builds one message unit of `kind` as the client version in `ctx` reports it. */
 export function buildMessage(
-	kind: MessageKind,
+	kindName: MessageKindName,
 	options: MessageOptions,
 	ctx: MessageContext,
 ): BuiltMessage {
+	const kind = messageKindNamed(kindName);
+	if (!kind)
+		throw new Error(
+			`Unknown message kind ${JSON.stringify(kindName)} (known: ${MESSAGE_KINDS.join(', ')})`,
+		);
 	const { random, version, botWxid } = ctx;
 	const room = options.room ?? '';
 	const from = options.from ?? `wxid_${random.hex(14)}`;
@@ -238,7 +264,7 @@ export function buildMessage(
 			}
 			break;
 		}
-		case 'miniProgram': {
+		case 'mini_program': {
 			const ghApp = `gh_${random.hex(12)}@app`;
 			const appid = `wx${random.hex(16)}`;
 			const title =

@@ -12,7 +12,8 @@
  *   {"logout": {}}
  *   {"reportContact": {"friends": 20, "groups": 3}}
  *   {"send": {"kind": "text", "room": 0, "text": "ping", "mentions": 1}}
- *        kind: text|image|voice|card|video|emoji|link|miniProgram|transfer|file|system
+ *        kind: text|image|voice|card|video|emoji|link|mini_program|transfer|file|system
+ *              (the package's kind names; the earlier "miniProgram" is still accepted)
  *        room: a known room's index (0 = first reported room) or a room wxid; absent = private
  *        from: "self" (a message the bot sent) or a wxid; absent = a friend / a room member
  *        mentions (text in a room): how many members to @
@@ -27,7 +28,12 @@
  */
 import { readFileSync } from 'node:fs';
 import demo from './scenarios/demo.json';
-import { MESSAGE_KINDS, type MessageKind, type MessageOptions } from './messages';
+import {
+	MESSAGE_KINDS,
+	messageKindNamed,
+	type MessageKindName,
+	type MessageOptions,
+} from './messages';
 import type { WeHubSimulator } from './WeHubSimulator';
 
 export const STEP_NAMES = [
@@ -80,8 +86,12 @@ export function parseScenario(json: unknown, fallbackName = 'scenario'): Scenari
 		}
 		if (!isObject(params))
 			throw new ScenarioError(`${where}: the parameters of "${name}" must be an object`);
-		if (name === 'send' && !(MESSAGE_KINDS as readonly string[]).includes(String(params.kind))) {
-			throw new ScenarioError(`${where}: send needs a "kind" among ${MESSAGE_KINDS.join(', ')}`);
+		if (name === 'send') {
+			const kind = messageKindNamed(params.kind);
+			if (!kind)
+				throw new ScenarioError(`${where}: send needs a "kind" among ${MESSAGE_KINDS.join(', ')}`);
+			// Steps carry the kind's own name, whichever name the file used.
+			return { name, params: { ...params, kind } };
 		}
 		if (name === 'poll' && !(typeof params.seconds === 'number' && params.seconds >= 0))
 			throw new ScenarioError(`${where}: poll needs "seconds"`);
@@ -178,7 +188,7 @@ export async function runScenario(
 				});
 				break;
 			case 'send':
-				await sim.sendMessage(p.kind as MessageKind, messageOptions(sim, p));
+				await sim.sendMessage(p.kind as MessageKindName, messageOptions(sim, p));
 				break;
 			case 'friendAddRequest':
 				await sim.friendAddRequest(p as { nickname?: string; notice_word?: string });

@@ -71,6 +71,70 @@ describe('login', () => {
 		expect((await simulator().login()).ok).toBe(true);
 	});
 
+	/** Answers every login with `sign(correct upper-case signature)` instead. */
+	async function signLoginsWith(sign: (signature: string) => string): Promise<void> {
+		await restart({
+			editAck: (request, ack) => {
+				if (request.action !== 'login') return;
+				const correct = createHash('md5')
+					.update(`${request.wxid}#${request.data.nonce}#${SECRET}`)
+					.digest('hex')
+					.toUpperCase();
+				(ack.data as Record<string, string>).signature = sign(correct);
+			},
+		});
+	}
+
+	it.each([
+		['upper case', (signature: string) => signature.toUpperCase()],
+		['lower case', (signature: string) => signature.toLowerCase()],
+		[
+			'mixed case',
+			(signature: string) =>
+				[...signature].map((c, i) => (i % 2 ? c.toLowerCase() : c.toUpperCase())).join(''),
+		],
+	])('accepts the right signature in %s', async (_case, sign) => {
+		await signLoginsWith(sign);
+		const sim = simulator();
+		expect(await sim.login()).toMatchObject({ ok: true });
+		expect(sim.violations).toEqual([]);
+	});
+
+	it.each([
+		['one hex digit off', (s: string) => `${s.slice(0, -1)}${s.endsWith('0') ? '1' : '0'}`],
+		['cut short', (s: string) => s.slice(0, 31)],
+		['with whitespace around it (compared as sent)', (s: string) => ` ${s} `],
+		['empty', () => ''],
+	])('refuses a signature %s', async (_case, sign) => {
+		await signLoginsWith(sign);
+		const sim = simulator();
+		const result = await sim.login();
+		expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/does not match/) });
+		expect(sim.loggedIn).toBe(false);
+	});
+
+	it('documents the published example in lower case, which WeHub accepts as well', () => {
+		expect(loginSignature('fangqing_hust', 'helloworld', '112233')).toBe(
+			'4b8d798f8b34a7bd2cd3b4cbfa309d9c',
+		);
+	});
+
+	it.each(['0.3.8.1', 'v0.4.26'])(
+		'plays client %s by its first three numbers: a nonce, a signature, common_ack',
+		async (clientVersion) => {
+			const sim = simulator({ clientVersion });
+			expect(await sim.login()).toMatchObject({ ok: true });
+			expect(await sim.sendMessage('text', { text: 'ping' })).toMatchObject({ ok: true });
+			const [login] = server.requestsFor('login');
+			expect(login.data).toMatchObject({
+				client_version: clientVersion,
+				nonce: expect.any(String),
+			});
+			expect(sim.stats.acksByType).toEqual({ login_ack: 1, common_ack: 1 });
+			expect(sim.violations).toEqual([]);
+		},
+	);
+
 	it('refuses a login whose signature was made with another secret, and records a violation', async () => {
 		await restart({ secretKey: 'not-the-secret' });
 		const sim = simulator();
@@ -439,6 +503,20 @@ describe('tasks', () => {
 			'reply_task_list holds 4 tasks, at most 3 are allowed',
 		]);
 	});
+});
+
+describe('mini programs', () => {
+	it.each(['mini_program', 'miniProgram'] as const)(
+		'reports msg_type 4901 when asked for %s',
+		async (kind) => {
+			const sim = simulator();
+			await sim.login();
+			const { unit, ok } = await sim.sendMessage(kind);
+			expect(ok).toBe(true);
+			expect(unit.msg_type).toBe(4901);
+			expect(server.requestsFor('report_new_msg')[0].data.msg).toMatchObject({ msg_type: 4901 });
+		},
+	);
 });
 
 describe('events', () => {

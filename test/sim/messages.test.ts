@@ -1,6 +1,13 @@
 import { parseStringPromise } from 'xml2js';
-import { expectedAckType, supports, versionAtLeast } from '../../sim/clientVersion';
-import { buildMessage, MESSAGE_KINDS, MSG_TYPES, type MessageKind } from '../../sim/messages';
+import { expectedAckType, parseVersion, supports, versionAtLeast } from '../../sim/clientVersion';
+import {
+	buildMessage,
+	MESSAGE_KINDS,
+	messageKindNamed,
+	MSG_TYPES,
+	type MessageKind,
+	type MessageKindName,
+} from '../../sim/messages';
 import { generateContacts } from '../../sim/people';
 import { Random } from '../../sim/random';
 
@@ -8,7 +15,7 @@ const BOT = 'wxid_bot1';
 const ROOM = '8680025352@chatroom';
 const FRIEND = 'fangqing_hust';
 
-function build(kind: MessageKind, version: string, options = {}) {
+function build(kind: MessageKindName, version: string, options = {}) {
 	return buildMessage(
 		kind,
 		{ from: FRIEND, ...options },
@@ -16,7 +23,7 @@ function build(kind: MessageKind, version: string, options = {}) {
 	);
 }
 
-const XML_KINDS: MessageKind[] = ['voice', 'card', 'video', 'emoji', 'miniProgram', 'file'];
+const XML_KINDS: MessageKind[] = ['voice', 'card', 'video', 'emoji', 'mini_program', 'file'];
 
 describe('client versions', () => {
 	it.each([
@@ -37,6 +44,72 @@ describe('client versions', () => {
 		expect(versionAtLeast('1.0.0', '0.4.26')).toBe(true);
 		expect(supports('0.2.2', 'loginNonce')).toBe(true);
 		expect(supports('0.1.5', 'loginNonce')).toBe(false);
+	});
+
+	it.each([
+		['0.4.26', [0, 4, 26]],
+		['0.3.8.1', [0, 3, 8]],
+		['0.2.15.3', [0, 2, 15]],
+		['v0.4.26', [0, 4, 26]],
+		['V0.2.2', [0, 2, 2]],
+		[' 0.1.5 ', [0, 1, 5]],
+	])('reads client version %j as its first three numbers', (version, parts) => {
+		expect(parseVersion(version)).toEqual(parts);
+	});
+
+	it.each(['0.4', '0.4.26-beta', 'latest', 'v', ''])(
+		'does not read %j as a client version it can play',
+		(version) => {
+			expect(parseVersion(version)).toBeUndefined();
+		},
+	);
+
+	it('plays a build such as 0.3.8.1 as client 0.3.8', () => {
+		expect(supports('0.3.8.1', 'friendRemoved')).toBe(true);
+		expect(supports('0.3.8.1', 'clientSession')).toBe(false);
+		expect(expectedAckType('report_new_msg', '0.3.8.1')).toBe('common_ack');
+		expect(expectedAckType('report_new_msg', 'v0.4.26')).toBe('common_ack');
+		expect(versionAtLeast('0.3.8.1', '0.3.8')).toBe(true);
+		expect(versionAtLeast('0.3.7.9', '0.3.8')).toBe(false);
+	});
+});
+
+describe('message kind names', () => {
+	it('names each msg_type as the package names its kind, 4901 as mini_program', () => {
+		expect(MSG_TYPES).toEqual({
+			text: 1,
+			image: 3,
+			voice: 34,
+			card: 42,
+			video: 43,
+			emoji: 47,
+			link: 49,
+			mini_program: 4901,
+			transfer: 4902,
+			file: 4903,
+			system: 10000,
+		});
+		expect(MESSAGE_KINDS).toEqual(Object.keys(MSG_TYPES));
+		expect(MESSAGE_KINDS).not.toContain('miniProgram');
+	});
+
+	it('still accepts the earlier name miniProgram for a mini program', () => {
+		expect(messageKindNamed('miniProgram')).toBe('mini_program');
+		expect(messageKindNamed('mini_program')).toBe('mini_program');
+		expect(build('miniProgram', '0.4.26').unit.msg_type).toBe(4901);
+	});
+
+	it.each(['sticker', 'MINI_PROGRAM', 'toString', 4901, undefined])(
+		'names no kind with %j',
+		(name) => {
+			expect(messageKindNamed(name)).toBeUndefined();
+		},
+	);
+
+	it('refuses to build an unknown kind, naming the known ones', () => {
+		expect(() => build('sticker' as MessageKind, '0.4.26')).toThrow(
+			/Unknown message kind "sticker" \(known: text, .*mini_program/,
+		);
 	});
 });
 
@@ -148,7 +221,7 @@ describe.each(['0.1.5', '0.4.26'])('message units of client %s', (version) => {
 	});
 
 	it('mini program raw_msg has weappinfo inside CDATA and a source display name', async () => {
-		const { unit } = build('miniProgram', version, { description: '美团外卖' });
+		const { unit } = build('mini_program', version, { description: '美团外卖' });
 		const xml = await parseStringPromise(String(unit.raw_msg));
 		expect(xml.msg.appmsg[0].weappinfo[0].username[0]).toMatch(/^gh_[0-9a-f]+@app$/);
 		expect(xml.msg.appmsg[0].sourcedisplayname[0]).toBe('美团外卖');

@@ -86,11 +86,42 @@ describe('scenarios', () => {
 		expect(server.requestsFor('report_new_msg')).toEqual([]);
 	});
 
+	it.each(['mini_program', 'miniProgram'])(
+		'reads a mini program step named %s as the kind mini_program',
+		(kind) => {
+			expect(parseScenario({ steps: [{ send: { kind, room: 0 } }] }).steps).toEqual([
+				{ name: 'send', params: { kind: 'mini_program', room: 0 } },
+			]);
+		},
+	);
+
+	it('runs a scenario file that still says miniProgram', async () => {
+		const file = path.join(tmp, 'mini.json');
+		writeFileSync(
+			file,
+			JSON.stringify({ steps: [{ login: {} }, { send: { kind: 'miniProgram' } }] }),
+		);
+		const sim = new WeHubSimulator({
+			callbackUrl: server.url,
+			appid: 'demo-appid',
+			wxid: 'wxid_bot1',
+			secretKey: SECRET,
+		});
+		try {
+			expect(await runScenario(sim, loadScenario(file))).toEqual({ completed: true });
+		} finally {
+			await sim.close();
+		}
+		expect(server.requestsFor('report_new_msg')[0].data.msg).toMatchObject({ msg_type: 4901 });
+		expect(sim.violations).toEqual([]);
+	});
+
 	it.each([
 		[{ step: [] }, 'a scenario is an object with a "steps" array'],
 		[{ steps: [{ login: {}, logout: {} }] }, 'step 1: a step is an object with exactly one key'],
 		[{ steps: [{ login: {} }, { dance: {} }] }, 'step 2: unknown step "dance"'],
 		[{ steps: [{ send: { kind: 'sticker' } }] }, 'step 1: send needs a "kind"'],
+		[{ steps: [{ send: { kind: 'toString' } }] }, 'step 1: send needs a "kind"'],
 		[{ steps: [{ poll: {} }] }, 'step 1: poll needs "seconds"'],
 	])('rejects %j', (json, message) => {
 		expect(() => parseScenario(json)).toThrow(ScenarioError);
@@ -174,6 +205,40 @@ describe('wehub-sim command line', () => {
 			),
 		).toBe(2);
 		expect(errors[0]).toMatch(/--appid is required/);
+	});
+
+	it('plays a client build such as --client 0.3.8.1; refuses --client 0.4', async () => {
+		const out: string[] = [];
+		const status = await main(
+			[
+				'--url',
+				server.url,
+				'--appid',
+				'demo-appid',
+				'--secret',
+				SECRET,
+				'--client',
+				'0.3.8.1',
+				'--poll',
+				'0.05',
+				'--duration',
+				'0.1',
+				'--quiet',
+			],
+			(l) => out.push(l),
+		);
+		expect(status).toBe(0);
+		expect(out.join('\n')).toMatch(/client 0\.3\.8\.1\).*violations 0/);
+		expect(server.requestsFor('login')[0].data.client_version).toBe('0.3.8.1');
+		const errors: string[] = [];
+		expect(
+			await main(
+				['--url', server.url, '--appid', 'demo-appid', '--client', '0.4'],
+				() => {},
+				(l) => errors.push(l),
+			),
+		).toBe(2);
+		expect(errors[0]).toMatch(/--client must look like 0.4.26, got "0.4"/);
 	});
 
 	it('runs a scenario file for two bots, executes a failing task and prints a summary', async () => {
