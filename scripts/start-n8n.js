@@ -20,9 +20,13 @@ const {
 	withStableIds,
 } = require('./n8n');
 
+/** @import { ChildProcess } from 'child_process' */
+/** @import { WorkflowJson } from './n8n' */
+
 const DEMO_PREFIX = 'WeHub Demo';
 const CALLBACK_PATH = 'wehub';
 
+/** @param {string} message */
 function log(message) {
 	console.log(`[wehub] ${message}`);
 }
@@ -35,6 +39,10 @@ function startCredential() {
 	});
 }
 
+/**
+ * The n8n workflow exports in examples/, each with a stable id.
+ * @returns {Array<{ file: string, workflow: WorkflowJson & { id: string } }>}
+ */
 function exampleWorkflows() {
 	const dir = path.join(REPO_ROOT, 'examples');
 	if (!fs.existsSync(dir)) return [];
@@ -54,7 +62,13 @@ function exampleWorkflows() {
 		});
 }
 
-/** Ready for WeHub once the callback webhook is registered (see webhookLive). */
+/**
+ * Ready for WeHub once the callback webhook is registered (see webhookLive).
+ * @param {string} baseUrl
+ * @param {ChildProcess} child
+ * @param {number} timeoutMs
+ * @returns {Promise<boolean>} Whether it was registered within `timeoutMs`.
+ */
 function waitForCallback(baseUrl, child, timeoutMs) {
 	const deadline = Date.now() + timeoutMs;
 	return new Promise((resolve, reject) => {
@@ -69,6 +83,13 @@ function waitForCallback(baseUrl, child, timeoutMs) {
 	});
 }
 
+/**
+ * @param {string} baseUrl
+ * @param {Array<WorkflowJson & { id: string }>} demos The active demo workflows.
+ * @param {boolean} callbackLive
+ * @param {number} seconds How long the start took.
+ * @param {string} userFolder
+ */
 function printUsage(baseUrl, demos, callbackLive, seconds, userFolder) {
 	const callback = `${baseUrl}/webhook/${CALLBACK_PATH}`;
 	const { appId, secretKey } = startCredential().data;
@@ -121,7 +142,9 @@ async function main() {
 
 	log(`starting n8n on ${baseUrl}`);
 	const child = spawnN8nServer(paths, userFolder, { port, stdio: 'inherit' });
+	/** @param {NodeJS.Signals} signal */
 	const stop = (signal) => {
+		if (child.pid === undefined) return; // never started
 		try {
 			process.kill(-child.pid, signal);
 		} catch {

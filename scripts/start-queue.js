@@ -15,6 +15,7 @@ const CALLBACK_PATH = 'wehub';
 const APPID = process.env.WEHUB_APPID || 'demo-appid';
 const SECRET = process.env.WEHUB_SECRET_KEY || 'demo-secret';
 
+/** @param {string} message */
 function log(message) {
 	console.log(`[wehub queue] ${message}`);
 }

@@ -7,9 +7,53 @@ const path = require('path');
 const { spawn } = require('child_process');
 const { n8nEnv } = require('./env');
 
+/** @import { ChildProcess, StdioOptions } from 'child_process' */
+/** @import { RuntimePaths } from './paths' */
+
+/**
+ * An n8n workflow as n8n exports and imports it (only the fields the runtime reads are typed).
+ * @typedef {{
+ *   id?: string,
+ *   name: string,
+ *   nodes: WorkflowNodeJson[],
+ *   connections: Record<string, unknown>,
+ *   active?: boolean,
+ *   [key: string]: unknown,
+ * }} WorkflowJson
+ */
+
+/**
+ * One node of a workflow (only the fields the runtime reads are typed).
+ * @typedef {{
+ *   name: string,
+ *   type: string,
+ *   webhookId?: string,
+ *   parameters?: Record<string, unknown>,
+ *   [key: string]: unknown,
+ * }} WorkflowNodeJson
+ */
+
+/**
+ * A credential with plain data; n8n encrypts `data` on import.
+ * @typedef {object} CredentialJson
+ * @property {string} id
+ * @property {string} name
+ * @property {string} type
+ * @property {Record<string, unknown>} data
+ */
+
+/**
+ * @typedef {object} CommandOptions
+ * @property {Record<string, string>} [env] Added to the n8n environment (see n8nEnv).
+ * @property {number} [port]
+ */
+
 /**
  * The environment every n8n process gets: Node 24 first on PATH, without the caller's NODE_OPTIONS
  * and NODE_ENV (jest sets NODE_ENV=test, and n8n then exits at once with code 1 and no output).
+ * @param {RuntimePaths} paths
+ * @param {Record<string, string>} env
+ * @returns {NodeJS.ProcessEnv}
  */
 function processEnv(paths, env) {
 	const inherited = { ...process.env };
@@ -21,12 +65,23 @@ function processEnv(paths, env) {
 	};
 }
 
-/** CLI runs still going; killed if the caller exits first (e.g. a test timed out). */
+/**
+ * CLI runs still going; killed if the caller exits first (e.g. a test timed out).
+ * @type {Set<ChildProcess>}
+ */
 const runningCommands = new Set();
 process.on('exit', () => {
 	for (const child of runningCommands) child.kill('SIGKILL');
 });
 
+/**
+ * Runs `n8n <args>`; resolves with its output (stdout and stderr), rejects on a non-zero exit.
+ * @param {RuntimePaths} paths
+ * @param {string} userFolder
+ * @param {string[]} args
+ * @param {CommandOptions} [options]
+ * @returns {Promise<string>}
+ */
 function runN8nCommand(paths, userFolder, args, { env = {}, port = 5678 } = {}) {
 	return new Promise((resolve, reject) => {
 		const child = spawn(paths.nodeBin, [paths.n8nBin, ...args], {
@@ -46,7 +101,11 @@ function runN8nCommand(paths, userFolder, args, { env = {}, port = 5678 } = {}) 
 	});
 }
 
-/** Writes one JSON file per entry into a scratch folder, for `import:* --separate --input=<dir>`. */
+/**
+ * Writes one JSON file per entry into a scratch folder, for `import:* --separate --input=<dir>`.
+ * @param {string} kind
+ * @param {unknown[]} entries
+ */
 function writeImportFolder(kind, entries) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), `wehub-n8n-${kind}-`));
 	entries.forEach((entry, index) => {
@@ -58,6 +117,14 @@ function writeImportFolder(kind, entries) {
 	return dir;
 }
 
+/**
+ * @param {RuntimePaths} paths
+ * @param {string} userFolder
+ * @param {'credentials' | 'workflow'} kind
+ * @param {unknown[]} entries
+ * @param {CommandOptions} [options]
+ * @returns {Promise<void>}
+ */
 async function importEntries(paths, userFolder, kind, entries, options) {
 	if (entries.length === 0) return;
 	const dir = writeImportFolder(kind, entries);
@@ -76,12 +143,22 @@ async function importEntries(paths, userFolder, kind, entries, options) {
 /**
  * Credentials with plain `data` (an object): n8n encrypts it with the user folder's key on import.
  * An entry with an existing id overwrites that credential.
+ * @param {RuntimePaths} paths
+ * @param {string} userFolder
+ * @param {CredentialJson[]} credentials
+ * @param {CommandOptions} [options]
  */
 function importCredentials(paths, userFolder, credentials, options) {
 	return importEntries(paths, userFolder, 'credentials', credentials, options);
 }
 
-/** Workflows are imported inactive; an entry with an existing id overwrites that workflow. */
+/**
+ * Workflows are imported inactive; an entry with an existing id overwrites that workflow.
+ * @param {RuntimePaths} paths
+ * @param {string} userFolder
+ * @param {WorkflowJson[]} workflows
+ * @param {CommandOptions} [options]
+ */
 function importWorkflows(paths, userFolder, workflows, options) {
 	return importEntries(paths, userFolder, 'workflow', workflows, options);
 }
@@ -89,6 +166,10 @@ function importWorkflows(paths, userFolder, workflows, options) {
 /**
  * Marks a workflow active in the database (n8n activates it when it starts): 2.x publishes its
  * current version, 1.x sets the active flag.
+ * @param {RuntimePaths} paths
+ * @param {string} userFolder
+ * @param {string} workflowId
+ * @param {CommandOptions} [options]
  */
 function activateWorkflow(paths, userFolder, workflowId, options) {
 	const args =
@@ -109,6 +190,14 @@ module.exports = {
 /**
  * Starts `n8n start` (or, for queue mode, `n8n webhook` / `n8n worker`) in its own process group,
  * so stopping it also stops its task runners.
+ * @param {RuntimePaths} paths
+ * @param {string} userFolder
+ * @param {object} options
+ * @param {number} options.port
+ * @param {Record<string, string>} [options.env]
+ * @param {StdioOptions} [options.stdio] Default 'pipe': stdout and stderr piped, no stdin.
+ * @param {'start' | 'webhook' | 'worker'} [options.command]
+ * @returns {ChildProcess}
  */
 function spawnN8nServer(paths, userFolder, { port, env = {}, stdio = 'pipe', command = 'start' }) {
 	return spawn(paths.nodeBin, [paths.n8nBin, command], {

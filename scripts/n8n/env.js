@@ -3,6 +3,14 @@
 'use strict';
 const { filesFolder } = require('./filesFolder');
 
+/**
+ * @param {object} options
+ * @param {string} options.userFolder
+ * @param {number} options.port
+ * @param {string} [options.host] The listen address (default 127.0.0.1, named localhost in URLs).
+ * @param {Record<string, string>} [options.extra] Added last: wins over the defaults.
+ * @returns {Record<string, string>}
+ */
 function n8nEnv({ userFolder, port, host = '127.0.0.1', extra = {} }) {
 	const base = `http://${host === '127.0.0.1' ? 'localhost' : host}:${port}`;
 	return {

@@ -5,12 +5,26 @@
 const fs = require('fs');
 const path = require('path');
 
+/** @import { WorkflowJson } from './cli' */
+
 const DOCKER_FILES_FOLDER = '/home/node/.n8n-files';
 
+/**
+ * `<userFolder>/.n8n-files`: the folder a local n8n may read and write
+ * (N8N_RESTRICT_FILE_ACCESS_TO).
+ * @param {string} userFolder
+ */
 function filesFolder(userFolder) {
 	return path.join(userFolder, '.n8n-files');
 }
 
+/**
+ * @param {unknown} value A node parameter (any JSON).
+ * @param {string} from
+ * @param {string} to
+ * @param {Set<string>} folders Collects the folders the rewritten paths name.
+ * @returns {unknown}
+ */
 function rewrite(value, from, to, folders) {
 	if (typeof value === 'string') {
 		if (!value.includes(from)) return value;
@@ -34,6 +48,10 @@ function rewrite(value, from, to, folders) {
 /**
  * The workflow with every node parameter that names the Docker files folder pointed at this user
  * folder's files folder; the folders those parameters name are created.
+ * @template {WorkflowJson} T
+ * @param {T} workflow
+ * @param {string} userFolder
+ * @returns {T}
  */
 function withLocalFilesFolder(workflow, userFolder) {
 	const to = filesFolder(userFolder);

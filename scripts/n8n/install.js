@@ -6,6 +6,19 @@ const path = require('path');
 const { spawn, spawnSync } = require('child_process');
 const { NODE_PACKAGE_SPEC, runtimePaths } = require('./paths');
 
+/** @import { RuntimePaths } from './paths' */
+/** @typedef {(message: string) => void} Log */
+
+/**
+ * What a finished install leaves in `installMarker`.
+ * @typedef {object} InstallMarker
+ * @property {string} version
+ * @property {string} node
+ * @property {string[]} nativeModules Their folders, relative to `n8nRoot`.
+ * @property {string} installedAt
+ * @property {number} seconds
+ */
+
 /**
  * Native modules n8n needs to start; everything else is installed with --ignore-scripts. Each is
  * built from source only when it does not load as installed (isolated-vm ships prebuilt binaries
@@ -13,15 +26,25 @@ const { NODE_PACKAGE_SPEC, runtimePaths } = require('./paths');
  */
 const NATIVE_MODULES = ['sqlite3', 'isolated-vm'];
 
+/** @type {Log} */
 function defaultLog(message) {
 	console.log(`[n8n-runtime] ${message}`);
 }
 
+/**
+ * Whole seconds since `since` (a Date.now() value), as text.
+ * @param {number} since
+ */
 function seconds(since) {
 	return ((Date.now() - since) / 1000).toFixed(0);
 }
 
-/** Node 24's bin first on PATH, so npm and node-gyp build against Node 24 and its headers. */
+/**
+ * Node 24's bin first on PATH, so npm and node-gyp build against Node 24 and its headers.
+ * @param {RuntimePaths} paths
+ * @param {Record<string, string>} [extra]
+ * @returns {NodeJS.ProcessEnv}
+ */
 function node24Env(paths, extra = {}) {
 	return {
 		...process.env,
@@ -34,6 +57,7 @@ function node24Env(paths, extra = {}) {
 	};
 }
 
+/** @param {string} dir */
 function countInstalledPackages(dir) {
 	const modules = path.join(dir, 'node_modules');
 	let count = 0;
@@ -59,6 +83,15 @@ function countInstalledPackages(dir) {
 /**
  * Runs a command, forwarding its output, and prints a heartbeat so CI logs show progress during
  * long silent phases (npm prints nothing while it downloads when stdout is not a terminal).
+ * @param {string} command
+ * @param {string[]} args
+ * @param {object} options
+ * @param {string} options.cwd
+ * @param {NodeJS.ProcessEnv} options.env
+ * @param {Log} options.log
+ * @param {string} options.label Names the step in the log.
+ * @param {boolean} [options.countPackages] Whether the heartbeat counts what npm unpacked so far.
+ * @returns {Promise<void>}
  */
 function run(command, args, { cwd, env, log, label, countPackages = false }) {
 	return new Promise((resolve, reject) => {
@@ -83,11 +116,20 @@ function run(command, args, { cwd, env, log, label, countPackages = false }) {
 	});
 }
 
+/**
+ * @param {string} file
+ * @param {unknown} value
+ */
 function writeJson(file, value) {
 	fs.mkdirSync(path.dirname(file), { recursive: true });
 	fs.writeFileSync(file, `${JSON.stringify(value, null, '\t')}\n`);
 }
 
+/**
+ * The parsed file; undefined when it is missing or not JSON.
+ * @param {string} file
+ * @returns {any}
+ */
 function readJson(file) {
 	try {
 		return JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -96,12 +138,21 @@ function readJson(file) {
 	}
 }
 
+/**
+ * @param {RuntimePaths} paths
+ * @returns {string | undefined} e.g. "v24.3.0"
+ */
 function node24Version(paths) {
 	if (!fs.existsSync(paths.nodeBin)) return undefined;
 	const result = spawnSync(paths.nodeBin, ['--version'], { encoding: 'utf8' });
 	return result.status === 0 ? result.stdout.trim() : undefined;
 }
 
+/**
+ * @param {RuntimePaths} paths
+ * @param {Log} log
+ * @returns {Promise<string>} The installed version.
+ */
 async function ensureNode24(paths, log) {
 	const version = node24Version(paths);
 	if (version?.startsWith('v24.')) return version;
@@ -128,11 +179,20 @@ async function ensureNode24(paths, log) {
 	return installed;
 }
 
+/**
+ * @param {RuntimePaths} paths
+ * @returns {string | undefined}
+ */
 function installedN8nVersion(paths) {
 	return readJson(path.join(paths.n8nPackageDir, 'package.json'))?.version;
 }
 
-/** The native module folder as npm placed it (hoisted, or nested under a dependent). */
+/**
+ * The native module folder as npm placed it (hoisted, or nested under a dependent).
+ * @param {RuntimePaths} paths
+ * @param {string} name
+ * @returns {string | undefined}
+ */
 function findPackageDir(paths, name) {
 	const hoisted = path.join(paths.n8nRoot, 'node_modules', name);
 	if (fs.existsSync(path.join(hoisted, 'package.json'))) return hoisted;
@@ -155,7 +215,12 @@ function findPackageDir(paths, name) {
 		.find((dir) => dir && fs.existsSync(path.join(dir, 'package.json')));
 }
 
-/** Loads each native module on Node 24 from its own folder; returns the ones that fail. */
+/**
+ * Loads each native module on Node 24 from its own folder; returns the ones that fail.
+ * @param {RuntimePaths} paths
+ * @param {string[]} dirs
+ * @returns {string[]}
+ */
 function unloadableModules(paths, dirs) {
 	if (dirs.length === 0) return [];
 	const probe = `for (const dir of ${JSON.stringify(dirs)}) { try { require(dir); } catch { console.log(dir); } }`;
@@ -164,7 +229,13 @@ function unloadableModules(paths, dirs) {
 	return result.stdout.split('\n').filter(Boolean);
 }
 
+/**
+ * Whether `paths` hold a finished install of their n8n version, on a working Node 24, with every
+ * native module loading.
+ * @param {RuntimePaths} paths
+ */
 function isHealthy(paths) {
+	/** @type {InstallMarker | undefined} */
 	const marker = readJson(paths.installMarker);
 	if (!marker || marker.version !== paths.version) return false;
 	if (installedN8nVersion(paths) !== paths.version) return false;
@@ -173,6 +244,11 @@ function isHealthy(paths) {
 	return unloadableModules(paths, nativeDirs).length === 0;
 }
 
+/**
+ * @param {RuntimePaths} paths
+ * @param {Log} log
+ * @returns {Promise<string[]>} The folders of the native modules n8n has.
+ */
 async function buildNativeModules(paths, log) {
 	const dirs = [];
 	for (const name of NATIVE_MODULES) {
@@ -217,6 +293,10 @@ async function buildNativeModules(paths, log) {
 /**
  * Installs the pinned n8n (and Node 24) unless a healthy install of that version is already there.
  * Returns the runtime paths.
+ * @param {object} [options]
+ * @param {string} [options.version] Default: N8N_VERSION, else the pinned version.
+ * @param {Log} [options.log]
+ * @returns {Promise<RuntimePaths>}
  */
 async function ensureN8nInstalled({ version, log = defaultLog } = {}) {
 	const paths = runtimePaths(version);

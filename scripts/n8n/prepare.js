@@ -6,7 +6,13 @@ const { linkThisPackage } = require('./userFolder');
 const { importCredentials, importWorkflows, activateWorkflow } = require('./cli');
 const { withLocalFilesFolder } = require('./filesFolder');
 
-/** A stable n8n-style id (16 alphanumerics) for a workflow file that carries none. */
+/** @import { CredentialJson, WorkflowJson } from './cli' */
+/** @import { RuntimePaths } from './paths' */
+
+/**
+ * A stable n8n-style id (16 alphanumerics) for a workflow file that carries none.
+ * @param {string} seed
+ */
 function stableWorkflowId(seed) {
 	const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 	const bytes = crypto.createHash('sha256').update(seed).digest();
@@ -16,6 +22,10 @@ function stableWorkflowId(seed) {
 /**
  * Re-import would otherwise create a copy of a workflow without an id, and n8n registers a webhook
  * under its node's webhookId: give both a stable value derived from the workflow.
+ * @template {WorkflowJson} T
+ * @param {T} workflow
+ * @param {string} seed
+ * @returns {T & { id: string }}
  */
 function withStableIds(workflow, seed) {
 	const id = workflow.id || stableWorkflowId(`workflow:${seed}`);
@@ -27,6 +37,16 @@ function withStableIds(workflow, seed) {
 	return { ...workflow, id, nodes };
 }
 
+/**
+ * @param {RuntimePaths} paths
+ * @param {string} userFolder
+ * @param {object} options
+ * @param {CredentialJson[]} [options.credentials]
+ * @param {WorkflowJson[]} [options.workflows]
+ * @param {string[]} [options.activate] Ids of the workflows to activate.
+ * @param {(message: string) => void} [options.log]
+ * @returns {Promise<void>}
+ */
 async function prepareUserFolder(
 	paths,
 	userFolder,

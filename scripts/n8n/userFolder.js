@@ -5,19 +5,24 @@ const fs = require('fs');
 const path = require('path');
 const { REPO_ROOT } = require('./paths');
 
-const { name: PACKAGE_NAME, version: PACKAGE_VERSION } = require(
-	path.join(REPO_ROOT, 'package.json'),
-);
+const { name: PACKAGE_NAME, version: PACKAGE_VERSION } =
+	/** @type {{ name: string, version: string }} */ (require(path.join(REPO_ROOT, 'package.json')));
 
+/** @param {string} userFolder */
 function nodesDir(userFolder) {
 	return path.join(userFolder, '.n8n', 'nodes');
 }
 
+/** @param {string} userFolder */
 function databaseFile(userFolder) {
 	return path.join(userFolder, '.n8n', 'database.sqlite');
 }
 
-/** Symlinks the repository into <userFolder>/.n8n/nodes/node_modules/<package name> (idempotent). */
+/**
+ * Symlinks the repository into <userFolder>/.n8n/nodes/node_modules/<package name> (idempotent).
+ * @param {string} userFolder
+ * @returns {string} The link.
+ */
 function linkThisPackage(userFolder) {
 	const dir = nodesDir(userFolder);
 	const link = path.join(dir, 'node_modules', PACKAGE_NAME);
@@ -43,7 +48,10 @@ function linkThisPackage(userFolder) {
 	return link;
 }
 
-/** The built node and credential files n8n will load (listed in package.json's "n8n" section). */
+/**
+ * The built node and credential files n8n will load (listed in package.json's "n8n" section).
+ * @returns {Array<{ file: string, exists: boolean }>}
+ */
 function builtFiles() {
 	const manifest = require(path.join(REPO_ROOT, 'package.json')).n8n;
 	return [...manifest.nodes, ...manifest.credentials].map((file) => ({
@@ -52,7 +60,10 @@ function builtFiles() {
 	}));
 }
 
-/** The node types n8n loaded, as it wrote them for its editor (after start-up). */
+/**
+ * The node types n8n loaded, as it wrote them for its editor (after start-up).
+ * @param {string} userFolder
+ */
 function nodeTypesFile(userFolder) {
 	return path.join(userFolder, '.cache', 'n8n', 'public', 'types', 'nodes.json');
 }

@@ -7,6 +7,10 @@ const STARTING_UP = 'n8n is starting up';
  * Whether n8n at `baseUrl` serves the production webhook `webhookPath` for `method`. Asks with a
  * CORS preflight, which n8n answers from its webhook registry without running the workflow:
  * Express's 404 while routes mount, n8n's 404/500 until the webhook is registered, then 204.
+ * @param {string} baseUrl e.g. "http://localhost:5678"
+ * @param {string} webhookPath
+ * @param {string} [method]
+ * @returns {Promise<boolean>}
  */
 async function webhookLive(baseUrl, webhookPath, method = 'POST') {
 	try {

@@ -4,6 +4,20 @@
 'use strict';
 const http = require('http');
 
+/**
+ * @typedef {object} Balancer
+ * @property {string} url
+ * @property {number} port
+ * @property {() => number[]} counts Requests sent to each upstream, in the order given.
+ * @property {() => Promise<void>} close
+ */
+
+/**
+ * @param {object} options
+ * @param {number} options.port
+ * @param {string[]} options.upstreams Base URLs, e.g. "http://localhost:5679".
+ * @returns {Promise<Balancer>}
+ */
 function startBalancer({ port, upstreams }) {
 	const agent = new http.Agent({ keepAlive: true });
 	const counts = upstreams.map(() => 0);
@@ -12,7 +26,8 @@ function startBalancer({ port, upstreams }) {
 		const index = next;
 		next = (next + 1) % upstreams.length;
 		counts[index]++;
-		const target = new URL(req.url, upstreams[index]);
+		// A server's request always has its url (only a client's response has none).
+		const target = new URL(/** @type {string} */ (req.url), upstreams[index]);
 		const upstream = http.request(
 			target,
 			{ method: req.method, headers: { ...req.headers, host: target.host }, agent },
@@ -33,7 +48,6 @@ function startBalancer({ port, upstreams }) {
 			resolve({
 				url: `http://localhost:${port}`,
 				port,
-				/** Requests sent to each upstream, in the order given. */
 				counts: () => [...counts],
 				close: () =>
 					new Promise((done) => {

@@ -20,6 +20,59 @@ const { startManagedProcess } = require('./managedProcess');
 const { startPostgres } = require('./postgres');
 const { startRedis } = require('./redis');
 
+/** @import { CredentialJson, RuntimePaths, WorkflowJson } from '../n8n' */
+/** @import { Balancer } from './balancer' */
+/** @import { ManagedProcess, ProcessHooks } from './managedProcess' */
+/** @import { ClusterPorts } from './ports' */
+/** @import { RunningPostgres } from './postgres' */
+/** @import { RunningRedis } from './redis' */
+
+/**
+ * @typedef {object} QueueClusterOptions
+ * @property {ClusterPorts} ports
+ * @property {number} [webhookProcesses] Default 1; with more, a balancer in front of them.
+ * @property {CredentialJson[] | ((cluster: { redis: RunningRedis }) => CredentialJson[])}
+ *   [credentials]
+ * @property {WorkflowJson[]} [workflows]
+ * @property {string[]} [activate] Ids of the workflows to activate; default: every workflow not
+ *   marked `active: false`.
+ * @property {string[]} [readyPaths] Webhook paths each webhook process must serve before it
+ *   counts as ready.
+ * @property {Record<string, string>} [env] Extra environment for every n8n process.
+ * @property {Record<string, string>} [workerEnv] Extra environment for the worker.
+ * @property {string} [folder] A folder to keep everything in; default: a fresh temporary one,
+ *   removed by stop().
+ * @property {ProcessHooks} [hooks]
+ * @property {(message: string) => void} [log]
+ * @property {(text: string) => void} [echo] Gets every process's output as it comes.
+ * @property {string} [version] The n8n version (default: N8N_VERSION, else the pinned one).
+ */
+
+/**
+ * @typedef {object} QueueCluster
+ * @property {RuntimePaths} paths
+ * @property {string} folder
+ * @property {RunningPostgres} postgres
+ * @property {RunningRedis} redis
+ * @property {Balancer} [balancer] Only with more than one webhook process.
+ * @property {string} publicUrl What WeHub is given: the balancer, or the only webhook process.
+ * @property {string[]} webhookBases
+ * @property {ManagedProcess} main
+ * @property {ManagedProcess[]} webhooks
+ * @property {ManagedProcess} worker The current one (restartWorker replaces it).
+ * @property {(path: string) => string} webhookUrl The production URL of a webhook path.
+ * @property {() => Promise<void>} killWorker SIGKILLs the worker (no graceful shutdown, as a
+ *   crashed host).
+ * @property {() => Promise<ManagedProcess>} restartWorker
+ * @property {() => string} logs The last output of every n8n process.
+ * @property {(options?: { removeFolder?: boolean }) => Promise<void>} stop Stops everything and,
+ *   when `removeFolder` (default: when the folder was a fresh temporary one), deletes it.
+ */
+
+/**
+ * @param {string} url
+ * @param {RequestInit} [init]
+ */
 async function isOk(url, init) {
 	try {
 		const response = await fetch(url, { ...init, signal: AbortSignal.timeout(5000) });
@@ -34,6 +87,8 @@ async function isOk(url, init) {
  * Starts the whole cluster. `ports` must hold free loopback ports: postgres, redis, main,
  * balancer, one per webhook process, worker health and one task-runner broker per n8n process.
  * `credentials` may be a function of `{redis}` (to point a WeHub credential at the Redis store).
+ * @param {QueueClusterOptions} options
+ * @returns {Promise<QueueCluster>}
  */
 async function startQueueCluster({
 	ports,
@@ -53,7 +108,9 @@ async function startQueueCluster({
 	const paths = await ensureN8nInstalled({ version, log });
 	const root = folder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'wehub-queue-'));
 	fs.chmodSync(root, 0o711); // PostgreSQL may run as another user and must reach its folder
+	/** @type {ManagedProcess[]} */
 	const started = [];
+	/** @type {Array<() => Promise<void>>} */
 	const cleanups = [];
 	const stopAll = async () => {
 		for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
@@ -90,6 +147,7 @@ async function startQueueCluster({
 			WEBHOOK_URL: `${publicUrl}/`,
 			...env,
 		};
+		/** @param {string} role */
 		const folderOf = (role) => {
 			const userFolder = path.join(root, role);
 			fs.mkdirSync(userFolder, { recursive: true });
@@ -103,12 +161,20 @@ async function startQueueCluster({
 		const cli = { env: sharedEnv, port: ports.main };
 		await importCredentials(paths, mainFolder, creds, cli);
 		await importWorkflows(paths, mainFolder, workflows, cli);
-		for (const id of activate ?? workflows.filter((w) => w.active !== false).map((w) => w.id)) {
+		for (const id of activate ?? workflows.filter((w) => w.active !== false).map(idToActivate)) {
 			await activateWorkflow(paths, mainFolder, id, cli);
 		}
 
 		const freeRunnerPorts = [...ports.runners];
+		/** @type {Map<string, number | undefined>} */
 		const runnerPortOf = new Map(); // per role, so a restarted worker gets its own port back
+		/**
+		 * @param {string} role
+		 * @param {'start' | 'webhook' | 'worker'} command
+		 * @param {number} port
+		 * @param {() => Promise<boolean>} ready
+		 * @param {Record<string, string>} [extraEnv]
+		 */
 		const startN8n = async (role, command, port, ready, extraEnv = {}) => {
 			const userFolder = folderOf(role);
 			if (!runnerPortOf.has(role)) runnerPortOf.set(role, freeRunnerPorts.shift());
@@ -137,6 +203,7 @@ async function startQueueCluster({
 		});
 		cleanups.push(() => main.stop());
 
+		/** @type {ManagedProcess[]} */
 		const webhooks = [];
 		for (const [index, base] of webhookBases.entries()) {
 			log(`starting n8n webhook ${index + 1} on ${base}`);
@@ -162,6 +229,7 @@ async function startQueueCluster({
 				...workerEnv,
 			});
 		};
+		/** @type {QueueCluster} */
 		const cluster = {
 			paths,
 			folder: root,
@@ -200,6 +268,19 @@ async function startQueueCluster({
 		if (folder === undefined) fs.rmSync(root, { recursive: true, force: true });
 		throw error;
 	}
+}
+
+/**
+ * @param {WorkflowJson} workflow
+ * @returns {string}
+ */
+function idToActivate(workflow) {
+	if (workflow.id === undefined) {
+		throw new Error(
+			`workflow "${workflow.name}" has no id to activate it by: give it one (withStableIds)`,
+		);
+	}
+	return workflow.id;
 }
 
 module.exports = { startQueueCluster };

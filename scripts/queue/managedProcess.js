@@ -3,13 +3,41 @@
 'use strict';
 const { spawn } = require('child_process');
 
+/** @import { ChildProcess } from 'child_process' */
+
+/**
+ * A running server process of the cluster.
+ * @typedef {object} ManagedProcess
+ * @property {string} name
+ * @property {number} pid
+ * @property {boolean} running Whether it has not exited yet.
+ * @property {Promise<void>} exited Resolves once it has exited (or failed to start).
+ * @property {() => string} logs Its output so far (the last MAX_LOG_CHARS).
+ * @property {(signal?: NodeJS.Signals) => Promise<void>} kill Sends `signal` (default SIGKILL) to
+ *   its whole process group and waits until it has exited.
+ * @property {() => Promise<void>} stop SIGTERM, then SIGKILL after a grace period.
+ */
+
+/**
+ * Told the pid of each process group as it starts and once it has exited.
+ * @typedef {object} ProcessHooks
+ * @property {(pid: number) => void} [spawned]
+ * @property {(pid: number) => void} [exited]
+ */
+
 const MAX_LOG_CHARS = 1_000_000;
 const STOP_GRACE_MS = 20_000;
 
+/** @param {number} ms */
 function sleep(ms) {
 	return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * @param {number} pid The group leader.
+ * @param {NodeJS.Signals} signal
+ * @returns {boolean} Whether the group was still there.
+ */
 function signalGroup(pid, signal) {
 	try {
 		process.kill(-pid, signal);
@@ -23,29 +51,45 @@ function signalGroup(pid, signal) {
  * Spawns `command` (or adopts `child`) detached (its own process group, so children such as n8n's task runners stop
  * with it) and resolves once `ready()` returns true. `hooks.spawned(pid)` / `hooks.exited(pid)`
  * let a caller record the group (the e2e harness kills what a crashed test leaves behind).
+ * @param {string} name Names the process in logs and errors.
+ * @param {string} command
+ * @param {string[]} args
+ * @param {object} options
+ * @param {NodeJS.ProcessEnv} [options.env]
+ * @param {ChildProcess} [options.child] A process the caller spawned the same way (detached,
+ *   stdout and stderr piped) instead of `command`.
+ * @param {(handle: ManagedProcess) => Promise<boolean>} options.ready
+ * @param {number} [options.readyTimeoutMs]
+ * @param {ProcessHooks} [options.hooks]
+ * @param {(text: string) => void} [options.echo] Gets its output as it comes.
+ * @returns {Promise<ManagedProcess>}
  */
 async function startManagedProcess(
 	name,
 	command,
 	args,
-	{ env = process.env, child: spawned, ready, readyTimeoutMs = 120_000, hooks = {}, echo } = {},
+	{ env = process.env, child: spawned, ready, readyTimeoutMs = 120_000, hooks = {}, echo },
 ) {
 	let logText = '';
-	// `child`: a process the caller spawned the same way (detached, stdout and stderr piped).
 	const child =
 		spawned ?? spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
 	const pid = child.pid;
 	if (pid === undefined) throw new Error(`${name}: could not start ${command}`);
 	hooks.spawned?.(pid);
+	/** @param {Buffer | string} chunk */
 	const append = (chunk) => {
 		const text = chunk.toString();
 		if (echo) echo(text);
 		logText += text;
 		if (logText.length > MAX_LOG_CHARS) logText = logText.slice(-MAX_LOG_CHARS);
 	};
-	child.stdout.on('data', append);
-	child.stderr.on('data', append);
+	const { stdout, stderr } = child;
+	if (!stdout || !stderr) throw new Error(`${name}: its stdout and stderr must be piped`);
+	stdout.on('data', append);
+	stderr.on('data', append);
+	/** @type {string | number | NodeJS.Signals | null | undefined} undefined while it runs */
 	let exitStatus;
+	/** @type {Promise<void>} */
 	const exited = new Promise((resolve) => {
 		child.once('error', (error) => {
 			exitStatus = error.message;
@@ -68,7 +112,10 @@ async function startManagedProcess(
 			return exitStatus === undefined;
 		},
 		logs: () => logText,
-		/** Sends `signal` to the whole group and waits until the process has exited. */
+		/**
+		 * Sends `signal` to the whole group and waits until the process has exited.
+		 * @param {NodeJS.Signals} [signal]
+		 */
 		async kill(signal = 'SIGKILL') {
 			if (exitStatus !== undefined) return;
 			signalGroup(pid, signal);

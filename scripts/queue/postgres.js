@@ -7,12 +7,30 @@ const path = require('path');
 const { execFileSync } = require('child_process');
 const { startManagedProcess } = require('./managedProcess');
 
+/** @import { ExecFileSyncOptions } from 'child_process' */
+/** @import { ManagedProcess, ProcessHooks } from './managedProcess' */
+
+/**
+ * @typedef {object} RunningPostgres
+ * @property {string} host
+ * @property {number} port
+ * @property {string} user
+ * @property {string} database
+ * @property {string} folder
+ * @property {ManagedProcess} server
+ * @property {(sql: string) => string[][]} query Runs SQL with psql; rows as arrays of strings.
+ * @property {() => Record<string, string>} n8nEnv The env n8n needs to use this database.
+ * @property {(options?: { removeFolder?: boolean }) => Promise<void>} stop Stops the server and,
+ *   when `removeFolder` (default: when the folder was a fresh temporary one), deletes the cluster.
+ */
+
 const DEBIAN_POSTGRES_DIR = '/usr/lib/postgresql';
 const DATABASE = 'n8n';
 const USER = 'n8n';
 
 /** The bin folder of the newest installed major version, or a message saying what to install. */
 function findPostgresBin() {
+	/** @type {string[]} */
 	let versions = [];
 	try {
 		versions = fs
@@ -31,7 +49,11 @@ function findPostgresBin() {
 	return path.join(DEBIAN_POSTGRES_DIR, versions[0], 'bin');
 }
 
-/** initdb and postgres refuse to run as root: run them as Debian's postgres user then. */
+/**
+ * initdb and postgres refuse to run as root: run them as Debian's postgres user then.
+ * @param {string} folder Given to that user.
+ * @returns {{ wrap: (command: string[]) => string[] }}
+ */
 function asServerUser(folder) {
 	if (typeof process.getuid !== 'function' || process.getuid() !== 0) return { wrap: (c) => c };
 	const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
@@ -49,6 +71,11 @@ function asServerUser(folder) {
 	};
 }
 
+/**
+ * @param {string[]} commandLine
+ * @param {ExecFileSyncOptions} [options]
+ * @returns {string} Its stdout.
+ */
 function run([command, ...args], options = {}) {
 	return execFileSync(command, args, { stdio: 'pipe', ...options }).toString();
 }
@@ -57,8 +84,14 @@ function run([command, ...args], options = {}) {
  * Creates a cluster under `folder` (a fresh temporary one by default), starts `postgres` on
  * 127.0.0.1:`port` and creates the n8n database. Durability is off (fsync): it is for tests and
  * local trials only.
+ * @param {object} options
+ * @param {number} options.port
+ * @param {string} [options.folder]
+ * @param {ProcessHooks} [options.hooks]
+ * @param {(text: string) => void} [options.echo] Gets its output as it comes.
+ * @returns {Promise<RunningPostgres>}
  */
-async function startPostgres({ port, folder, hooks, echo } = {}) {
+async function startPostgres({ port, folder, hooks, echo }) {
 	const bin = findPostgresBin();
 	const root = folder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'wehub-postgres-'));
 	fs.mkdirSync(root, { recursive: true });

@@ -3,6 +3,16 @@
 const { execFileSync } = require('child_process');
 const { startManagedProcess } = require('./managedProcess');
 
+/** @import { ManagedProcess, ProcessHooks } from './managedProcess' */
+
+/**
+ * @typedef {object} RunningRedis
+ * @property {string} host
+ * @property {number} port
+ * @property {ManagedProcess} server
+ * @property {() => Promise<void>} stop
+ */
+
 function assertRedisInstalled() {
 	try {
 		execFileSync('redis-server', ['--version'], { stdio: 'pipe' });
@@ -13,8 +23,15 @@ function assertRedisInstalled() {
 	}
 }
 
-/** No persistence: everything lives as long as the process. */
-async function startRedis({ port, hooks, echo } = {}) {
+/**
+ * No persistence: everything lives as long as the process.
+ * @param {object} options
+ * @param {number} options.port
+ * @param {ProcessHooks} [options.hooks]
+ * @param {(text: string) => void} [options.echo] Gets its output as it comes.
+ * @returns {Promise<RunningRedis>}
+ */
+async function startRedis({ port, hooks, echo }) {
 	assertRedisInstalled();
 	const server = await startManagedProcess(
 		'redis',
