@@ -2,6 +2,7 @@ import { connect } from 'net';
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { WeHubSimulator } from '../../sim/WeHubSimulator';
+import { sleep } from '../helpers/sleep';
 import { startN8n, type N8nInstance } from './harness';
 import { freePort } from './harness/freePort';
 import { filesFolder } from './harness/runtime';
@@ -17,8 +18,6 @@ import {
 	triggerItems,
 	waitForTriggered,
 } from './fixtures/demoSession';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Whether something accepts TCP connections on 127.0.0.1:port. */
 function portOpen(port: number): Promise<boolean> {

@@ -3,6 +3,7 @@ import { closeAllTaskStores, openTaskStore } from '../../../nodes/WeHub/store/op
 import type { TaskState, TaskStore } from '../../../nodes/WeHub/store/TaskStore';
 import { createBots } from '../../../sim/runBots';
 import type { WeHubSimulator } from '../../../sim/WeHubSimulator';
+import { sleep } from '../../helpers/sleep';
 import { startN8n, type N8nInstance } from '../harness';
 import { freePort } from '../harness/freePort';
 import {
@@ -17,10 +18,6 @@ import {
 const TASKS = 1_000;
 const BOTS = 5;
 const KILL_AFTER_RECEIVED = 300;
-
-function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
 	const deadline = Date.now() + timeoutMs;

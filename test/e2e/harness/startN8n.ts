@@ -2,6 +2,7 @@ import type { ChildProcess } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { sleep } from '../../helpers/sleep';
 import { freePort } from './freePort';
 import { forgetGroup, killGroup, registerGroup } from './processRegistry';
 import {
@@ -77,10 +78,6 @@ export interface N8nInstance {
 const MAX_LOG_CHARS = 2_000_000;
 const STOP_GRACE_MS = 20_000;
 const FINISHED_STATUSES = new Set(['success', 'error', 'crashed', 'canceled']);
-
-function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 const WEHUB_TRIGGER = 'n8n-nodes-wehub.weHubTrigger';
 

@@ -5,6 +5,7 @@
  */
 import { createBots } from '../../../sim/runBots';
 import type { WeHubSimulator } from '../../../sim/WeHubSimulator';
+import { sleep } from '../../helpers/sleep';
 
 export interface FleetOptions {
 	callbackUrl: string;
@@ -96,10 +97,6 @@ export function summarise(bots: WeHubSimulator[]): FleetResult {
 export function percentile(sorted: number[], q: number): number {
 	if (sorted.length === 0) return 0;
 	return round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]);
-}
-
-function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function round(ms: number): number {

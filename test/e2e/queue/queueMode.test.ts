@@ -8,6 +8,7 @@ import { closeAllTaskStores, openTaskStore } from '../../../nodes/WeHub/store/op
 import type { TaskStore } from '../../../nodes/WeHub/store/TaskStore';
 import { WeHubSimulator } from '../../../sim/WeHubSimulator';
 import { createBots } from '../../../sim/runBots';
+import { sleep } from '../../helpers/sleep';
 
 /**
  * Scale-out, proven on real processes: n8n 2.x in queue mode (PostgreSQL, Redis, main, two
@@ -22,10 +23,6 @@ const BOTS = 3;
 const PINGS_PER_BOT = 4;
 
 jest.setTimeout(300_000);
-
-function sleep(ms: number) {
-	return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** The example demo workflow, saving uploads into `filesFolder` instead of Docker's home. */
 function demoWorkflow(filesFolder: string): WorkflowJson {
