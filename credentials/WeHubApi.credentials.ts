@@ -1,5 +1,7 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { DAILY_CAP_FIELDS, STORE_DEFAULTS } from '../nodes/WeHub/defaults';
+
 const onlyForRedis = { show: { storeBackend: ['redis'] } };
 
 /**
@@ -88,7 +90,7 @@ export class WeHubApi implements ICredentialType {
 			displayName: 'Redis Port',
 			name: 'redisPort',
 			type: 'number',
-			default: 6379,
+			default: STORE_DEFAULTS.redisPort,
 			displayOptions: onlyForRedis,
 		},
 		{
@@ -126,7 +128,7 @@ export class WeHubApi implements ICredentialType {
 			displayName: 'Redis Key Prefix',
 			name: 'redisKeyPrefix',
 			type: 'string',
-			default: 'wehub:',
+			default: STORE_DEFAULTS.redisKeyPrefix,
 			description: 'Prefix of every key the store writes, so several apps can share one database',
 			displayOptions: onlyForRedis,
 		},
@@ -135,7 +137,7 @@ export class WeHubApi implements ICredentialType {
 			name: 'capAcceptFriend',
 			type: 'number',
 			typeOptions: { minValue: 0 },
-			default: 200,
+			default: capDefault('capAcceptFriend'),
 			description:
 				'Friend requests accepted per bot and day (task 13); further tasks wait until the next day (UTC)',
 		},
@@ -144,7 +146,7 @@ export class WeHubApi implements ICredentialType {
 			name: 'capAddFriend',
 			type: 'number',
 			typeOptions: { minValue: 0 },
-			default: 200,
+			default: capDefault('capAddFriend'),
 			description: 'Friend requests sent to room members per bot and day (task 5)',
 		},
 		{
@@ -152,7 +154,7 @@ export class WeHubApi implements ICredentialType {
 			name: 'capCreateRoom',
 			type: 'number',
 			typeOptions: { minValue: 0 },
-			default: 20,
+			default: capDefault('capCreateRoom'),
 			description: 'Rooms created per bot and day (task 17)',
 		},
 		{
@@ -160,7 +162,7 @@ export class WeHubApi implements ICredentialType {
 			name: 'capAcceptRoomInvitation',
 			type: 'number',
 			typeOptions: { minValue: 0 },
-			default: 20,
+			default: capDefault('capAcceptRoomInvitation'),
 			description: 'Room invitations accepted per bot and day (task 19)',
 		},
 		{
@@ -168,7 +170,7 @@ export class WeHubApi implements ICredentialType {
 			name: 'minTaskIntervalSeconds',
 			type: 'number',
 			typeOptions: { minValue: 0 },
-			default: 0,
+			default: STORE_DEFAULTS.minTaskIntervalSeconds,
 			description:
 				'Pacing: the least time between two tasks handed to one bot; 0 hands them out as fast as WeHub polls',
 		},
@@ -177,7 +179,7 @@ export class WeHubApi implements ICredentialType {
 			name: 'lostAfterMinutes',
 			type: 'number',
 			typeOptions: { minValue: 1 },
-			default: 10,
+			default: STORE_DEFAULTS.lostAfterMinutes,
 			description: 'A task WeHub pulled but never reported on is marked lost after this long',
 		},
 		{
@@ -185,9 +187,13 @@ export class WeHubApi implements ICredentialType {
 			name: 'retainDays',
 			type: 'number',
 			typeOptions: { minValue: 1 },
-			default: 7,
+			default: STORE_DEFAULTS.retainDays,
 			description:
 				'Finished tasks, file references, friend requests and stored media are removed after this long',
 		},
 	];
+}
+
+function capDefault(field: keyof typeof DAILY_CAP_FIELDS): number {
+	return STORE_DEFAULTS.dailyCaps[DAILY_CAP_FIELDS[field]];
 }

@@ -1,3 +1,5 @@
+import { LISTENER_DEFAULTS } from '../defaults';
+
 /** How the own listener binds and protects itself; plain data, read from the node's parameters. */
 export interface ListenerConfig {
 	/** Interface to bind: `0.0.0.0` (every IPv4 interface), `::`, or one address. */
@@ -25,18 +27,12 @@ export interface ListenerConfig {
 	shutdownGraceMs: number;
 }
 
-export const DEFAULT_LISTENER_PORT = 5690;
+export const DEFAULT_LISTENER_PORT = LISTENER_DEFAULTS.port;
 
+const { host: _host, port: _port, ...limits } = LISTENER_DEFAULTS;
 export const DEFAULT_LISTENER_CONFIG: Omit<ListenerConfig, 'host' | 'port' | 'path'> = {
 	allowedIps: [],
-	maxBodyBytes: 32 * 1024 * 1024,
-	maxConcurrentRequests: 512,
-	maxRunningExecutions: 20,
-	holdAckMs: 25_000,
-	headersTimeoutMs: 10_000,
-	requestTimeoutMs: 120_000,
-	keepAliveTimeoutMs: 65_000,
-	shutdownGraceMs: 35_000,
+	...limits,
 };
 
 /** `/wehub/` -> `wehub`; the listener matches paths without leading or trailing slashes. */

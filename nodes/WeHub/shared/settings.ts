@@ -1,5 +1,6 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
+import { DAILY_CAP_FIELDS, STORE_DEFAULTS } from '../defaults';
 import type { StoreLimits, TaskStore } from '../store/TaskStore';
 import type { StoreConfig } from '../store/StoreConfig';
 import { openTaskStore } from '../store/openTaskStore';
@@ -13,14 +14,6 @@ export interface WeHubSettings {
 	allowedBots: string[] | null;
 	store: StoreConfig;
 }
-
-/** Task types whose daily cap the credential sets (see the store's `StoreLimits.dailyCaps`). */
-const CAPPED_TASK_TYPES = {
-	acceptFriendRequest: 13,
-	addRoomMemberAsFriend: 5,
-	createRoom: 17,
-	acceptRoomInvitation: 19,
-} as const;
 
 export function settingsFromCredential(data: ICredentialDataDecryptedObject): WeHubSettings {
 	const appid = text(data.appId);
@@ -54,12 +47,12 @@ function storeConfig(data: ICredentialDataDecryptedObject): StoreConfig {
 		return {
 			backend: 'redis',
 			host,
-			port: integer(data.redisPort, 6379),
+			port: integer(data.redisPort, STORE_DEFAULTS.redisPort),
 			username: text(data.redisUser) || undefined,
 			password: text(data.redisPassword) || undefined,
 			database: integer(data.redisDatabase, 0),
 			tls: data.redisTls === true,
-			keyPrefix: text(data.redisKeyPrefix) || 'wehub:',
+			keyPrefix: text(data.redisKeyPrefix) || STORE_DEFAULTS.redisKeyPrefix,
 			limits,
 		};
 	}
@@ -67,16 +60,18 @@ function storeConfig(data: ICredentialDataDecryptedObject): StoreConfig {
 }
 
 function storeLimits(data: ICredentialDataDecryptedObject): StoreLimits {
+	const defaults = STORE_DEFAULTS;
+	const dailyCaps: Record<number, number> = {};
+	for (const [field, taskType] of Object.entries(DAILY_CAP_FIELDS)) {
+		dailyCaps[taskType] = integer(data[field], defaults.dailyCaps[taskType]);
+	}
 	return {
-		dailyCaps: {
-			[CAPPED_TASK_TYPES.acceptFriendRequest]: integer(data.capAcceptFriend, 200),
-			[CAPPED_TASK_TYPES.addRoomMemberAsFriend]: integer(data.capAddFriend, 200),
-			[CAPPED_TASK_TYPES.createRoom]: integer(data.capCreateRoom, 20),
-			[CAPPED_TASK_TYPES.acceptRoomInvitation]: integer(data.capAcceptRoomInvitation, 20),
-		},
-		minIntervalMs: Math.round(number(data.minTaskIntervalSeconds, 0) * 1000),
-		lostAfterMs: Math.round(number(data.lostAfterMinutes, 10) * 60_000),
-		retainFinishedMs: Math.round(number(data.retainDays, 7) * 24 * 3_600_000),
+		dailyCaps,
+		minIntervalMs: Math.round(
+			number(data.minTaskIntervalSeconds, defaults.minTaskIntervalSeconds) * 1000,
+		),
+		lostAfterMs: Math.round(number(data.lostAfterMinutes, defaults.lostAfterMinutes) * 60_000),
+		retainFinishedMs: Math.round(number(data.retainDays, defaults.retainDays) * 24 * 3_600_000),
 	};
 }
 

@@ -1,3 +1,4 @@
+import { STORE_LIMIT_DEFAULTS } from '../defaults';
 import type { WeHubTask } from '../protocol/types';
 
 /**
@@ -127,12 +128,7 @@ export interface StoreLimits {
 	retainFinishedMs: number;
 }
 
-export const DEFAULT_LIMITS: StoreLimits = {
-	dailyCaps: { 5: 200, 13: 200, 17: 20, 19: 20 },
-	minIntervalMs: 0,
-	lostAfterMs: 10 * 60_000,
-	retainFinishedMs: 7 * 24 * 3_600_000,
-};
+export const DEFAULT_LIMITS: StoreLimits = STORE_LIMIT_DEFAULTS;
 
 export interface PollResult {
 	task: TaskRecord | null;

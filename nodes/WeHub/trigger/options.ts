@@ -1,3 +1,5 @@
+import { TRIGGER_DEFAULTS } from '../defaults';
+
 /** What the user chose on the trigger, as plain data (the node reads it from its parameters). */
 
 export type ChatScope = 'all' | 'private' | 'room';
@@ -30,20 +32,18 @@ export interface TriggerOptions {
 	maxUploadBytes: number;
 }
 
-export const DEFAULT_MAX_UPLOAD_MB = 100;
-
 export const DEFAULT_TRIGGER_OPTIONS: TriggerOptions = {
-	events: ['*'],
+	events: TRIGGER_DEFAULTS.events,
 	messageFilter: {
 		kinds: [],
 		chat: 'all',
 		rooms: [],
 		onlyWhenMentioned: false,
-		ignoreOwnMessages: true,
+		ignoreOwnMessages: TRIGGER_DEFAULTS.ignoreOwnMessages,
 	},
 	splitContacts: 'none',
 	splitRoomMembers: 'none',
 	autoAcceptFriendRequests: false,
 	allowUnknownUploads: false,
-	maxUploadBytes: DEFAULT_MAX_UPLOAD_MB * 1024 * 1024,
+	maxUploadBytes: TRIGGER_DEFAULTS.maxUploadSizeMb * 1024 * 1024,
 };

@@ -1,6 +1,6 @@
 import { parseWxidList } from '../shared/settings';
+import { TRIGGER_DEFAULTS } from '../defaults';
 import {
-	DEFAULT_MAX_UPLOAD_MB,
 	DEFAULT_TRIGGER_OPTIONS,
 	type ChatScope,
 	type ContactSplit,
@@ -16,7 +16,7 @@ export function optionsFromParameters(read: ParameterReader): TriggerOptions {
 	const defaults = DEFAULT_TRIGGER_OPTIONS;
 	const filters = record(read('messageFilters', {}));
 	const options = record(read('triggerOptions', {}));
-	const maxUploadMb = Number(options.maxUploadSizeMb ?? DEFAULT_MAX_UPLOAD_MB);
+	const maxUploadMb = Number(options.maxUploadSizeMb ?? TRIGGER_DEFAULTS.maxUploadSizeMb);
 	return {
 		events: strings(read('events', defaults.events)),
 		messageFilter: {
@@ -24,7 +24,8 @@ export function optionsFromParameters(read: ParameterReader): TriggerOptions {
 			chat: oneOf<ChatScope>(filters.chat, ['all', 'private', 'room'], 'all'),
 			rooms: parseWxidList(typeof filters.rooms === 'string' ? filters.rooms : '') ?? [],
 			onlyWhenMentioned: filters.onlyWhenMentioned === true,
-			ignoreOwnMessages: read('ignoreOwnMessages', true) !== false,
+			ignoreOwnMessages:
+				read('ignoreOwnMessages', defaults.messageFilter.ignoreOwnMessages) !== false,
 		},
 		splitContacts: oneOf<ContactSplit>(options.splitContacts, ['none', 'contact'], 'none'),
 		splitRoomMembers: oneOf<RoomMemberSplit>(

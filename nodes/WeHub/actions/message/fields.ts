@@ -1,6 +1,7 @@
 import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_MEDIA_TTL_MINUTES, MAX_MEDIA_BYTES } from '../shared/media';
+import { QUEUE_DEFAULTS } from '../../defaults';
+import { MAX_MEDIA_BYTES } from '../shared/media';
 
 /** The kinds of message unit the node can send, by the value of a unit's "Type". */
 export type UnitType =
@@ -165,7 +166,7 @@ export function sendOptions(): INodeProperties[] {
 			name: 'mediaTtlMinutes',
 			type: 'number',
 			typeOptions: { minValue: 1 },
-			default: DEFAULT_MEDIA_TTL_MINUTES,
+			default: QUEUE_DEFAULTS.mediaTtlMinutes,
 			description: 'How long binary data stays downloadable for WeHub',
 		},
 		{

@@ -1,5 +1,7 @@
 import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
+import { QUEUE_DEFAULTS } from '../../defaults';
+
 /**
  * Fields several operations share. Each operation puts them in its own description with its own
  * `displayOptions`, so a field appears exactly where the operation is chosen.
@@ -76,7 +78,7 @@ export function queueOptionsField(
 			name: 'expireAfterSeconds',
 			type: 'number',
 			typeOptions: { minValue: 1 },
-			default: 3600,
+			default: QUEUE_DEFAULTS.expireAfterSeconds,
 			description:
 				'Drop the task (state expired) when WeHub has not pulled it within this time, e.g. because the bot is offline',
 		},
@@ -100,7 +102,7 @@ export function queueOptionsField(
 			name: 'waitTimeoutSeconds',
 			type: 'number',
 			typeOptions: { minValue: 1 },
-			default: 60,
+			default: QUEUE_DEFAULTS.waitTimeoutSeconds,
 			description:
 				'How long to wait for the result; at the timeout the task is output in its current state',
 			displayOptions: { show: { waitForResult: [true] } },

@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
+import { QUEUE_DEFAULTS } from '../../defaults';
 import { MEDIA_BASE_URL_SETTING } from '../../shared/mediaBaseUrl';
 import type { TaskStore } from '../../store/TaskStore';
 
 /** WeChat's own limits are about this size for images and videos; bigger blobs strain the store. */
-export const MAX_MEDIA_BYTES = 25 * 1024 * 1024;
-
-export const DEFAULT_MEDIA_TTL_MINUTES = 24 * 60;
+export const MAX_MEDIA_BYTES = QUEUE_DEFAULTS.maxMediaBytes;
 
 export interface StoreMediaRequest {
 	appid: string;
