@@ -178,7 +178,7 @@ export function normaliseMessage(unit: ReportMsgUnit, botWxid: string): Normalis
 		mentions = atList?.length ? atList : mentionedNames(text);
 		details = {};
 	} else {
-		const described = describe(kind, unit, xml, rawMsg, { isSelf, toWxid, botWxid });
+		const described = summaryAndDetails(kind, unit, xml, rawMsg, { isSelf, toWxid, botWxid });
 		text = described.text;
 		details = described.details;
 	}
@@ -212,7 +212,7 @@ interface Parties {
 }
 
 /** The summary text and the details of every kind but text. */
-function describe(
+function summaryAndDetails(
 	kind: Exclude<MessageKind, 'text'>,
 	unit: ReportMsgUnit,
 	xml: Record<string, unknown> | null,

@@ -5,6 +5,7 @@ import type {
 } from 'n8n-workflow';
 
 import { openStoreFor, settingsFromCredential } from './settings';
+import { errorMessage } from './errorMessage';
 
 /** Name both nodes give in `credentials: [{name: 'weHubApi', testedBy: ...}]`. */
 export const WEHUB_CREDENTIAL_TEST = 'weHubApiTest';
@@ -35,7 +36,10 @@ export async function testWeHubCredential(
 			message: `The ${settings.store.backend} task store answered: ${bots.length} bot(s) known for this appid, ${online} online`,
 		};
 	} catch (error) {
-		return { status: 'Error', message: `The task store could not be opened: ${describe(error)}` };
+		return {
+			status: 'Error',
+			message: `The task store could not be opened: ${errorMessage(error)}`,
+		};
 	}
 }
 
@@ -49,8 +53,4 @@ async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 	} finally {
 		clearTimeout(timer);
 	}
-}
-
-function describe(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
 }

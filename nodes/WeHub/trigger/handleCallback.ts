@@ -25,6 +25,7 @@ import {
 import { decideLogin } from './login';
 import { messagePassesFilter, replyTarget } from './messageFilter';
 import type { TriggerOptions } from './options';
+import { errorMessage } from '../shared/errorMessage';
 
 /** Everything a callback needs besides its body; built by the n8n node or by a plain listener. */
 export interface CallbackContext {
@@ -83,7 +84,12 @@ export async function handleCallback(
 	try {
 		store = await ctx.store();
 	} catch (error) {
-		return failure(request.action, undefined, 503, `task store unavailable: ${describe(error)}`);
+		return failure(
+			request.action,
+			undefined,
+			503,
+			`task store unavailable: ${errorMessage(error)}`,
+		);
 	}
 
 	const now = ctx.now ?? Date.now();
@@ -106,7 +112,7 @@ export async function handleCallback(
 		const result = await handleAction(handling, clientVersion, presence);
 		return { status: result.status ?? 200, ack: result.ack, items: result.items };
 	} catch (error) {
-		return failure(request.action, clientVersion, 500, `internal error: ${describe(error)}`);
+		return failure(request.action, clientVersion, 500, `internal error: ${errorMessage(error)}`);
 	}
 }
 
@@ -369,8 +375,4 @@ function failure(
 		ack: buildAck(action, clientVersion, { errorCode: status, errorReason: reason }),
 		items: [],
 	};
-}
-
-function describe(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
 }

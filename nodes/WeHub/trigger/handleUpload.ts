@@ -7,6 +7,7 @@ import { isEventSelected } from './events';
 import type { CallbackContext } from './handleCallback';
 import { item, type TriggerItem } from './items';
 import { readMultipartUpload, type UploadedFile } from './multipart';
+import { errorMessage } from '../shared/errorMessage';
 
 /** `upload`: the file and its item when one is emitted (the caller turns the file into binary data). */
 export interface UploadOutcome {
@@ -34,7 +35,7 @@ export async function handleUpload(
 	try {
 		store = await ctx.store();
 	} catch (error) {
-		return refuse(503, upload.fileIndex, `task store unavailable: ${describe(error)}`);
+		return refuse(503, upload.fileIndex, `task store unavailable: ${errorMessage(error)}`);
 	}
 	try {
 		const now = ctx.now ?? Date.now();
@@ -54,7 +55,7 @@ export async function handleUpload(
 			item: uploadItem(upload, record ?? known, ctx.settings.appid, now),
 		};
 	} catch (error) {
-		return refuse(500, upload.fileIndex, `internal error: ${describe(error)}`);
+		return refuse(500, upload.fileIndex, `internal error: ${errorMessage(error)}`);
 	}
 }
 
@@ -89,8 +90,4 @@ function uploadItem(
 
 function refuse(status: number, fileIndex: string, reason: string): UploadOutcome {
 	return { status, ack: buildUploadAck(fileIndex, status, reason) };
-}
-
-function describe(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
 }

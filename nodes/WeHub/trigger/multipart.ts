@@ -2,6 +2,7 @@ import busboy from 'busboy';
 import { Readable } from 'node:stream';
 
 import { MAX_KEY_FIELD_BYTES } from '../protocol/request';
+import { errorMessage } from '../shared/errorMessage';
 
 /** The one file of a WeHub upload (`file_index` text field + `file` file field). */
 export interface UploadedFile {
@@ -36,7 +37,7 @@ export async function readMultipartUpload(
 			limits: { files: 1, fields: 20, fileSize: maxBytes, fieldSize: 64 * 1024 },
 		});
 	} catch (error) {
-		return { ok: false, status: 400, reason: `unreadable multipart body: ${describe(error)}` };
+		return { ok: false, status: 400, reason: `unreadable multipart body: ${errorMessage(error)}` };
 	}
 
 	return await new Promise<MultipartResult>((resolve) => {
@@ -85,7 +86,7 @@ export async function readMultipartUpload(
 			finish({
 				ok: false,
 				status: 400,
-				reason: `unreadable multipart body: ${describe(error)}`,
+				reason: `unreadable multipart body: ${errorMessage(error)}`,
 				fileIndex,
 			}),
 		);
@@ -114,14 +115,10 @@ export async function readMultipartUpload(
 			finish({
 				ok: false,
 				status: 400,
-				reason: `the upload was interrupted: ${describe(error)}`,
+				reason: `the upload was interrupted: ${errorMessage(error)}`,
 				fileIndex,
 			}),
 		);
 		source.pipe(parser);
 	});
-}
-
-function describe(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
 }
