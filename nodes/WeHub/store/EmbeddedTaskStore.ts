@@ -3,6 +3,7 @@ import { open, type Database, type DatabaseOptions, type Key, type RootDatabase 
 import type { WeHubTask } from '../protocol/types';
 import { dailyCapFor, resolveLimits, utcDay } from './limits';
 import { newTaskRecord } from './newTaskRecord';
+import { startSweeping } from './sweepTimer';
 import { waitUntilFinished } from './waitUntilFinished';
 import {
 	type BotPresence,
@@ -66,7 +67,7 @@ export class EmbeddedTaskStore implements TaskStore {
 	private readonly media: Database<MediaRecord, Key>;
 	private readonly settings: Database<string, Key>;
 	private readonly finished = new EventEmitter();
-	private readonly sweepTimer?: NodeJS.Timeout;
+	private readonly stopSweeping: () => void;
 	private closed = false;
 
 	constructor(options: EmbeddedTaskStoreOptions) {
@@ -96,11 +97,7 @@ export class EmbeddedTaskStore implements TaskStore {
 		this.media = db('media');
 		this.settings = db('settings');
 		this.finished.setMaxListeners(0);
-		const every = options.sweepEveryMs ?? 60_000;
-		if (every > 0) {
-			this.sweepTimer = setInterval(() => void this.sweep().catch(() => undefined), every);
-			this.sweepTimer.unref();
-		}
+		this.stopSweeping = startSweeping(() => this.sweep(), options.sweepEveryMs);
 	}
 
 	/* ------------------------------------------------------------------ tasks */
@@ -303,7 +300,7 @@ export class EmbeddedTaskStore implements TaskStore {
 	async close(): Promise<void> {
 		if (this.closed) return;
 		this.closed = true;
-		if (this.sweepTimer) clearInterval(this.sweepTimer);
+		this.stopSweeping();
 		await this.root.close();
 	}
 

@@ -38,6 +38,7 @@ import type {
 	TaskState,
 	TaskStore,
 } from './TaskStore';
+import { startSweeping } from './sweepTimer';
 import { waitUntilFinished } from './waitUntilFinished';
 
 type ScriptCall = (...args: Array<string | number>) => Result<unknown, never>;
@@ -78,7 +79,7 @@ export class RedisTaskStore implements TaskStore {
 	private readonly scripts: StoreScripts;
 	private readonly capsArg: string;
 	private readonly finished = new EventEmitter();
-	private readonly sweepTimer?: NodeJS.Timeout;
+	private readonly stopSweeping: () => void;
 	private closed = false;
 
 	constructor(config: RedisStoreConfig, options: RedisTaskStoreOptions = {}) {
@@ -115,11 +116,7 @@ export class RedisTaskStore implements TaskStore {
 		define('wehubSweepMedia', SWEEP_MEDIA);
 		this.scripts = this.redis as unknown as StoreScripts;
 		this.finished.setMaxListeners(0);
-		const every = options.sweepEveryMs ?? 60_000;
-		if (every > 0) {
-			this.sweepTimer = setInterval(() => void this.sweep().catch(() => undefined), every);
-			this.sweepTimer.unref();
-		}
+		this.stopSweeping = startSweeping(() => this.sweep(), options.sweepEveryMs);
 	}
 
 	/** Keys of one appid start here. */
@@ -372,7 +369,7 @@ export class RedisTaskStore implements TaskStore {
 	async close(): Promise<void> {
 		if (this.closed) return;
 		this.closed = true;
-		if (this.sweepTimer) clearInterval(this.sweepTimer);
+		this.stopSweeping();
 		await this.redis.quit().catch(() => this.redis.disconnect());
 	}
 
