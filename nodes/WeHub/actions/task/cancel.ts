@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { openActionContext } from '../shared/context';
 import { taskIdField } from '../shared/fields';
-import { requireTask } from '../shared/findTask';
+import { requireTask } from '../shared/requireTask';
 import { stringParameter } from '../shared/parameters';
 import { taskOutput } from '../shared/taskOutput';
 

@@ -10,7 +10,7 @@ export type FieldLabels = Record<string, string>;
  * Runs a protocol task builder and turns its `TaskValidationError` into an error that names the
  * node parameter the user has to fix, not the wire field.
  */
-export async function buildTask(
+export async function withParameterNames(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	labels: FieldLabels,
