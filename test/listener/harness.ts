@@ -13,7 +13,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { startListenerTrigger } from '../../nodes/WeHub/listener/listenerTrigger';
+import { startListenerTrigger } from '../../nodes/WeHub/receive/listenerMode';
 import { closeAllTaskStores, openTaskStore } from '../../nodes/WeHub/store/openTaskStore';
 import type { TaskStore } from '../../nodes/WeHub/store/TaskStore';
 import { freePort } from '../e2e/harness/freePort';

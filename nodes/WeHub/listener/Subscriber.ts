@@ -1,11 +1,4 @@
-import type { TriggerItem } from '../trigger/items';
-import type { UploadedFile } from '../trigger/multipart';
-
-/** Items of one request that passed the filters, plus the file for an upload. */
-export interface Delivery {
-	items: TriggerItem[];
-	upload?: UploadedFile;
-}
+import type { Delivery } from '../trigger/delivery';
 
 /**
  * Who receives the listener's events. `production`: the active workflow (one execution per

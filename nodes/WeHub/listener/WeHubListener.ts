@@ -7,12 +7,12 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
+import { errorMessage } from '../shared/errorMessage';
 import { isEventSelected } from '../trigger/events';
 import { handleCallback, type CallbackContext } from '../trigger/handleCallback';
 import { handleMedia } from '../trigger/handleMedia';
 import { handleUpload } from '../trigger/handleUpload';
-import type { TriggerItem } from '../trigger/items';
-import type { UploadedFile } from '../trigger/multipart';
+import type { Delivery } from '../trigger/delivery';
 import { ExecutionSlots, type ExecutionSlot } from './ExecutionSlots';
 import { parseIpAllowList, type IpAllowList } from './ipAllowList';
 import { bindErrorFor } from './ListenerBindError';
@@ -156,8 +156,9 @@ export class WeHubListener {
 		});
 		const route = this.routeOf(req);
 		this.answer(route, req, res).catch((error: unknown) => {
-			this.log('error', `WeHub listener: ${describe(error)}`);
-			if (!res.headersSent) this.refuse(res, route, req, 500, `internal error: ${describe(error)}`);
+			this.log('error', `WeHub listener: ${errorMessage(error)}`);
+			if (!res.headersSent)
+				this.refuse(res, route, req, 500, `internal error: ${errorMessage(error)}`);
 			else res.destroy();
 		});
 	}
@@ -231,7 +232,7 @@ export class WeHubListener {
 			);
 		}
 		const outcome = await handleCallback(read.body, this.context);
-		await this.deliver(outcome.items, undefined, () =>
+		await this.deliver({ items: outcome.items }, () =>
 			this.sendJson(res, outcome.status, outcome.ack),
 		);
 	}
@@ -246,7 +247,7 @@ export class WeHubListener {
 		// A refused upload may leave the rest of the body unread: drain it so the socket stays usable.
 		if (!req.complete) req.resume();
 		const items = outcome.item ? [outcome.item] : [];
-		await this.deliver(items, outcome.upload, () =>
+		await this.deliver({ items, upload: outcome.upload }, () =>
 			this.sendJson(res, outcome.status, outcome.ack),
 		);
 	}
@@ -257,13 +258,13 @@ export class WeHubListener {
 		try {
 			media = await handleMedia(id, this.context.settings.appid, await this.context.store());
 		} catch (error) {
-			return this.refuse(res, 'media', req, 503, `task store unavailable: ${describe(error)}`);
+			return this.refuse(res, 'media', req, 503, `task store unavailable: ${errorMessage(error)}`);
 		}
 		if (Buffer.isBuffer(media.body)) {
 			res.writeHead(media.status, this.withConnection(media.headers));
 			res.end(media.body);
 		} else {
-			this.sendJson(res, media.status, { ...media.body, ack_type: 'common_ack', data: {} });
+			this.sendJson(res, media.status, media.body);
 		}
 	}
 
@@ -272,11 +273,8 @@ export class WeHubListener {
 	 * emit, and WeHub must never wait on a workflow. With every execution slot taken, the ack is
 	 * held until one frees (WeHub waits up to 30 s), which slows WeHub down instead of n8n.
 	 */
-	private async deliver(
-		items: TriggerItem[],
-		upload: UploadedFile | undefined,
-		sendAck: () => void,
-	): Promise<void> {
+	private async deliver(delivery: Delivery, sendAck: () => void): Promise<void> {
+		const { items, upload } = delivery;
 		if (items.length === 0) return sendAck();
 		const production = this.production;
 		let slot: ExecutionSlot | undefined;
@@ -292,7 +290,7 @@ export class WeHubListener {
 		sendAck();
 		if (production) {
 			const counted = slot!;
-			void production.deliver({ items, upload }).finally(() => counted.release());
+			void production.deliver(delivery).finally(() => counted.release());
 		}
 		for (const subscriber of [...this.manual]) {
 			const wanted = items.filter((item) => isEventSelected(subscriber.events, item.event));
@@ -363,8 +361,4 @@ function decodePathname(url: string | undefined): string {
 	} catch {
 		return pathname;
 	}
-}
-
-function describe(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
 }

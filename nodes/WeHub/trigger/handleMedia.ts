@@ -1,3 +1,4 @@
+import type { WeHubAck } from '../protocol/types';
 import type { TaskStore } from '../store/TaskStore';
 
 export type MediaResponse =
@@ -9,7 +10,7 @@ export type MediaResponse =
 	| {
 			status: number;
 			headers: Record<string, string>;
-			body: { error_code: number; error_reason: string };
+			body: WeHubAck;
 	  };
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
@@ -47,5 +48,9 @@ export async function handleMedia(
 }
 
 function notFound(reason: string): MediaResponse {
-	return { status: 404, headers: JSON_HEADERS, body: { error_code: 404, error_reason: reason } };
+	return {
+		status: 404,
+		headers: JSON_HEADERS,
+		body: { error_code: 404, error_reason: reason, ack_type: 'common_ack', data: {} },
+	};
 }

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { webhookPathUnlessListener } from '../../../nodes/WeHub/listener/listenerProperties';
+import { webhookPathUnlessListener } from '../../../nodes/WeHub/receive/properties/webhooks';
 import { testWeHubCredential } from '../../../nodes/WeHub/shared/credentialTest';
 import { settingsFromCredential } from '../../../nodes/WeHub/shared/settings';
 import { closeAllTaskStores, openTaskStore } from '../../../nodes/WeHub/store/openTaskStore';

@@ -1,0 +1,123 @@
+import type { IDataObject, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { networkInterfaces } from 'node:os';
+
+import { LISTENER_DEFAULTS } from '../defaults';
+import { parseIpAllowList, splitIpList } from '../listener/ipAllowList';
+import { ListenerBindError } from '../listener/ListenerBindError';
+import {
+	DEFAULT_LISTENER_CONFIG,
+	normalisePath,
+	type ListenerConfig,
+} from '../listener/ListenerConfig';
+import { subscribe } from '../listener/listenerRegistry';
+import type { CallbackContext } from '../trigger/handleCallback';
+import { N8nAdapter } from './n8nAdapter';
+
+/**
+ * `trigger()` of the WeHub Trigger in "Own Listener" mode: opens (or joins) the listener of this
+ * workflow node and returns n8n's closeFunction. Throws a NodeOperationError naming host:port
+ * when the port cannot be opened, so activation fails visibly instead of n8n retrying silently.
+ */
+export async function startListenerTrigger(fns: ITriggerFunctions): Promise<ITriggerResponse> {
+	const node = fns.getNode();
+	const adapter = new N8nAdapter(fns);
+	let config: ListenerConfig;
+	let context: CallbackContext;
+	try {
+		config = listenerConfigFrom(fns);
+		context = await adapter.context();
+	} catch (error) {
+		throw new NodeOperationError(node, (error as Error).message);
+	}
+	adapter.warnWhenStoreSplits(context.settings);
+
+	const manual = fns.getMode() === 'manual';
+	const track = !manual && config.maxRunningExecutions > 0;
+	let handle;
+	try {
+		handle = await subscribe({
+			owner: `${fns.getWorkflow().id ?? 'unsaved'}/${node.name}`,
+			config,
+			context,
+			subscriber: {
+				kind: manual ? 'manual' : 'production',
+				events: context.options.events,
+				deliver: async (delivery) => await adapter.emit(delivery, track),
+			},
+			log: (level, message) => fns.logger[level](message, { node: node.name }),
+		});
+	} catch (error) {
+		const bindFailure = error instanceof ListenerBindError;
+		throw new NodeOperationError(node, (error as Error).message, {
+			description: bindFailure
+				? 'Change the Port (and the URLs in WeHub), or stop whatever listens there. In queue mode only the leader main process listens.'
+				: undefined,
+		});
+	}
+
+	const options = fns.getNodeParameter('listenerOptions', {}) as IDataObject;
+	// Fails with a NodeOperationError when the store is unusable; the port must not stay open then.
+	await adapter
+		.recordMediaBaseUrl(context, `${publicBaseUrl(config, options.publicUrl)}/media`)
+		.catch(async (error: unknown) => {
+			await handle.close();
+			return await Promise.reject(error);
+		});
+	return { closeFunction: async () => await handle.close() };
+}
+
+/** Reads host, port, path and limits from the node's parameters. */
+export function listenerConfigFrom(
+	fns: Pick<ITriggerFunctions, 'getNodeParameter'>,
+): ListenerConfig {
+	const options = fns.getNodeParameter('listenerOptions', {}) as IDataObject;
+	const port = Number(fns.getNodeParameter('listenerPort', LISTENER_DEFAULTS.port));
+	if (!Number.isInteger(port) || port < 1 || port > 65535) {
+		throw new Error(`The listener port must be a whole number from 1 to 65535, not ${port}`);
+	}
+	const allowedIps = splitIpList(String(options.allowedIps ?? ''));
+	parseIpAllowList(allowedIps); // Throws on a typo now rather than locking WeHub out later.
+	const defaults = DEFAULT_LISTENER_CONFIG;
+	const host = String(fns.getNodeParameter('listenerHost', LISTENER_DEFAULTS.host)).trim();
+	return {
+		...defaults,
+		host: host || LISTENER_DEFAULTS.host,
+		port,
+		path: normalisePath(String(fns.getNodeParameter('path', ''))),
+		allowedIps,
+		maxBodyBytes: positive(options.maxBodySizeMb, defaults.maxBodyBytes / MB) * MB,
+		maxConcurrentRequests: positive(options.maxConcurrentRequests, defaults.maxConcurrentRequests),
+		maxRunningExecutions: nonNegative(options.maxRunningExecutions, defaults.maxRunningExecutions),
+	};
+}
+
+/** The callback URL as WeHub reaches it: the Public URL option, else this machine's address. */
+function publicBaseUrl(config: ListenerConfig, publicUrl: unknown): string {
+	const given = String(publicUrl ?? '')
+		.trim()
+		.replace(/\/+$/, '');
+	return given || `http://${reachableHost(config.host)}:${config.port}/${config.path}`;
+}
+
+/** A wildcard bind address is not a URL WeHub can use: take this machine's first LAN address. */
+function reachableHost(host: string): string {
+	if (host !== '0.0.0.0' && host !== '::') return host.includes(':') ? `[${host}]` : host;
+	for (const addresses of Object.values(networkInterfaces())) {
+		const lan = addresses?.find((a) => a.family === 'IPv4' && !a.internal);
+		if (lan) return lan.address;
+	}
+	return '127.0.0.1';
+}
+
+const MB = 1024 * 1024;
+
+function positive(value: unknown, fallback: number): number {
+	const n = Number(value ?? fallback);
+	return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+function nonNegative(value: unknown, fallback: number): number {
+	const n = Number(value ?? fallback);
+	return Number.isFinite(n) && n >= 0 ? Math.floor(n) : fallback;
+}

@@ -1,0 +1,78 @@
+import type { IHookFunctions, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { Readable } from 'node:stream';
+
+import { errorMessage } from '../shared/errorMessage';
+import type { Delivery } from '../trigger/delivery';
+import { handleCallback } from '../trigger/handleCallback';
+import { handleMedia } from '../trigger/handleMedia';
+import { handleUpload } from '../trigger/handleUpload';
+import { N8nAdapter } from './n8nAdapter';
+import { MEDIA_WEBHOOK, UPLOAD_WEBHOOK } from './properties';
+
+/**
+ * Activation in webhook mode: warns when the store cannot be shared in queue mode and records
+ * the media URL the action node hands WeHub.
+ */
+export async function activateWebhooks(fns: IHookFunctions): Promise<boolean> {
+	const mediaUrl = fns.getNodeWebhookUrl(MEDIA_WEBHOOK);
+	if (!mediaUrl) return true;
+	const adapter = new N8nAdapter(fns);
+	const context = await adapter.context();
+	adapter.warnWhenStoreSplits(context.settings);
+	await adapter.recordMediaBaseUrl(context, mediaUrl.replace(/\/:id$/, ''));
+	return true;
+}
+
+/**
+ * One request on n8n's webhook path: the callback URL, the upload URL or a media download. The
+ * node writes its answer itself (before any workflow runs: WeHub times out after 30 s) and
+ * returns the delivery as workflow data, or nothing, so that n8n starts no execution.
+ */
+export async function answerWebhook(fns: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const res = fns.getResponseObject();
+	const webhookName = fns.getWebhookName();
+	const adapter = new N8nAdapter(fns);
+	let delivery: Delivery | undefined;
+	try {
+		const ctx = await adapter.context(true);
+		const req = fns.getRequestObject();
+		if (webhookName === MEDIA_WEBHOOK) {
+			const id = (fns.getParamsData() as { id?: string }).id;
+			const media = await handleMedia(id, ctx.settings.appid, await ctx.store());
+			if (Buffer.isBuffer(media.body)) res.status(media.status).set(media.headers).end(media.body);
+			else res.status(media.status).json(media.body);
+		} else if (webhookName === UPLOAD_WEBHOOK) {
+			// Stream an unread request straight into the multipart parser; else use the read bytes.
+			const unread = req.rawBody === undefined && typeof req.pipe === 'function' && req.readable;
+			const body: Buffer | Readable = unread ? req : await rawBody(req);
+			const outcome = await handleUpload(body, req.headers['content-type'], ctx);
+			res.status(outcome.status).json(outcome.ack);
+			if (outcome.item) delivery = { items: [outcome.item], upload: outcome.upload };
+		} else {
+			const outcome = await handleCallback(await rawBody(req), ctx);
+			res.status(outcome.status).json(outcome.ack);
+			if (outcome.items.length > 0) delivery = { items: outcome.items };
+		}
+		if (!delivery) return { noWebhookResponse: true };
+		return { noWebhookResponse: true, workflowData: [await adapter.executionItems(delivery)] };
+	} catch (error) {
+		// Credential or parameter problems: still a JSON answer, never n8n's HTML error page.
+		if (!res.headersSent) {
+			// n8n's body reader fails with 413 past N8N_PAYLOAD_SIZE_MAX and 400 on aborted bodies.
+			const given = (error as { status?: unknown }).status;
+			const status = typeof given === 'number' && given >= 400 && given < 500 ? given : 500;
+			res.status(status).json({
+				error_code: status,
+				error_reason: `n8n WeHub trigger error: ${errorMessage(error)}`,
+				ack_type: webhookName === UPLOAD_WEBHOOK ? 'upload_file_ack' : 'common_ack',
+				data: {},
+			});
+		}
+		return { noWebhookResponse: true };
+	}
+}
+
+async function rawBody(req: ReturnType<IWebhookFunctions['getRequestObject']>): Promise<Buffer> {
+	if (req.rawBody === undefined && typeof req.readRawBody === 'function') await req.readRawBody();
+	return req.rawBody ?? Buffer.alloc(0);
+}
