@@ -9,7 +9,7 @@ import {
 import { settingsFromCredential } from '../../nodes/WeHub/shared/settings';
 import { closeAllTaskStores } from '../../nodes/WeHub/store/openTaskStore';
 import { WeHubTrigger } from '../../nodes/WeHub/WeHubTrigger.node';
-import { embeddedCredential, runNode, storeFor, tempStoreFolder } from './action/harness';
+import { embeddedCredential, runNodeWithHints, storeFor, tempStoreFolder } from './action/harness';
 
 /**
  * Queue mode with the embedded store works on one host (every process opens the same folder) and
@@ -45,7 +45,11 @@ async function botPolled(credential: { appId: string }) {
 }
 
 async function sendPong(credential: IDataObject) {
-	const [output] = await runNode(credential, {
+	return (await sendPongWithHints(credential)).output;
+}
+
+async function sendPongWithHints(credential: IDataObject) {
+	const { output, hints } = await runNodeWithHints(credential, {
 		parameters: {
 			resource: 'message',
 			operation: 'send',
@@ -55,7 +59,7 @@ async function sendPong(credential: IDataObject) {
 			messages: { unit: [{ type: 'text', text: 'pong' }] },
 		},
 	});
-	return output.json;
+	return { output: output[0].json, hints: hints.map((hint) => hint.message) };
 }
 
 describe('queue mode detection', () => {
@@ -107,25 +111,27 @@ describe('action node in queue mode with the embedded store', () => {
 		await expect(sendPong(credential)).rejects.toThrow(/has never polled this store/);
 	});
 
-	it('queues for a bot that polls this store (one host) and carries a warning field', async () => {
+	it('queues for a bot that polls this store (one host) and warns in an execution hint', async () => {
 		process.env.EXECUTIONS_MODE = 'queue';
 		const credential = freshCredential();
 		await botPolled(credential);
 
-		const output = await sendPong(credential);
+		const { output, hints } = await sendPongWithHints(credential);
 
 		expect(output).toMatchObject({ state: 'queued', bot_wxid: BOT, position: 1 });
-		expect(output.warning).toMatch(/embedded task store.*Redis store/s);
+		expect(output).not.toHaveProperty('warning');
+		expect(hints).toEqual([expect.stringMatching(/embedded task store.*Redis store/s)]);
 	});
 
-	it('stays silent outside queue mode, even for a bot never seen', async () => {
+	it('gives no queue-mode warning outside queue mode', async () => {
 		delete process.env.EXECUTIONS_MODE;
 		const credential = freshCredential();
+		await botPolled(credential);
 
-		const output = await sendPong(credential);
+		const { output, hints } = await sendPongWithHints(credential);
 
 		expect(output).toMatchObject({ state: 'queued', position: 1 });
-		expect(output).not.toHaveProperty('warning');
+		expect(hints).toEqual([]);
 	});
 });
 

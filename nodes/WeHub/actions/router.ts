@@ -1,6 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { resources } from './resources';
+import { executionHints } from './shared/executionHints';
 import type { Operation } from './shared/operation';
 
 /**
@@ -31,6 +32,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 		}
 	}
+	executionHints(this).show(this);
 	return [output];
 }
 

@@ -7,6 +7,7 @@ import type {
 	IExecuteFunctions,
 	INode,
 	INodeExecutionData,
+	NodeExecutionHint,
 } from 'n8n-workflow';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -59,12 +60,22 @@ export async function storeFor(credential: IDataObject): Promise<TaskStore> {
 }
 
 export async function runNode(credential: IDataObject, run: Run): Promise<INodeExecutionData[]> {
-	const context = executeFunctions(credential, run);
-	const [output] = await new WeHub().execute.call(context);
-	return output;
+	return (await runNodeWithHints(credential, run)).output;
 }
 
-export function executeFunctions(credential: IDataObject, run: Run): IExecuteFunctions {
+/** The node's output and the execution hints it gave n8n (shown above the output pane). */
+export async function runNodeWithHints(
+	credential: IDataObject,
+	run: Run,
+): Promise<{ output: INodeExecutionData[]; hints: NodeExecutionHint[] }> {
+	const context = executeFunctions(credential, run);
+	const hints: NodeExecutionHint[] = [];
+	context.addExecutionHints.mockImplementation((...given) => void hints.push(...given));
+	const [output] = await new WeHub().execute.call(context);
+	return { output, hints };
+}
+
+export function executeFunctions(credential: IDataObject, run: Run) {
 	const items: INodeExecutionData[] = run.items ?? [{ json: {} }];
 	const parametersOf = (itemIndex: number) =>
 		typeof run.parameters === 'function' ? run.parameters(itemIndex) : run.parameters;

@@ -177,7 +177,10 @@ describe('every task-queuing operation', () => {
 				finished: false,
 				meta: { workflow_id: 'workflow-7', execution_id: 'execution-42', node: 'WeHub' },
 			});
-			expect(output.json.notice).toMatch(/daily caps and pacing/);
+			// Items carry data; guidance goes to n8n's execution hints.
+			for (const prose of ['notice', 'warning', 'result_delivery', 'message_shape']) {
+				expect(output.json).not.toHaveProperty(prose);
+			}
 			expect(output.pairedItem).toEqual({ item: 0 });
 
 			const store = await storeFor(credential);
@@ -188,12 +191,21 @@ describe('every task-queuing operation', () => {
 		},
 	);
 
-	it('names the result event for tasks WeHub answers through the trigger', async () => {
-		const [output] = await runNode(newCredential(), {
-			parameters: { resource: 'room', operation: 'getMembers', botWxid: BOT, roomWxids: ROOM },
-		});
-		expect(output.json.result_delivery).toMatch(/report_room_member_info/);
-	});
+	it.each([
+		['room', 'getMembers', { roomWxids: ROOM }, 'room_members'],
+		['contact', 'checkZombie', { wxid: 'wxid_k2m9x7lq4a12' }, 'zombie_check'],
+		['contact', 'getInfo', { wxid: 'wxid_k2m9x7lq4a12' }, 'user_info'],
+		['contact', 'reReport', { contactKinds: ['friends'] }, 'contacts'],
+		['file', 'requestUpload', { fileIndex: 'C:\\WeHub\\file\\img_9f2c.jpg' }, 'file_uploaded'],
+	])(
+		'%s › %s names the WeHub Trigger event its result arrives as',
+		async (resource, operation, parameters, event) => {
+			const [output] = await runNode(newCredential(), {
+				parameters: { resource, operation, botWxid: BOT, ...parameters },
+			});
+			expect(output.json.result_event).toBe(event);
+		},
+	);
 
 	it('marks a requested file in the store so its upload can be matched', async () => {
 		const credential = newCredential();

@@ -22,9 +22,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		itemIndex,
 		{ wxid: 'Friend WeChat ID' },
 		() => checkZombieTask(stringParameter.call(this, 'wxid', itemIndex)),
-		{
-			result_delivery:
-				'WeHub 0.4.0 and later report the result to the WeHub Trigger (report_zoom_check_status: 0 normal, 1 blocked, 2 deleted)',
-		},
+		{ result_event: 'zombie_check' },
 	);
 }

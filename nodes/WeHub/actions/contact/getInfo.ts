@@ -21,9 +21,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		itemIndex,
 		{ wxid: 'Contact WeChat ID' },
 		() => getUserInfoTask(stringParameter.call(this, 'wxid', itemIndex)),
-		{
-			result_delivery:
-				'WeHub 0.4.6 and later report the profile to the WeHub Trigger (report_user_info)',
-		},
+		{ result_event: 'user_info' },
 	);
 }

@@ -36,6 +36,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		itemIndex,
 		{ flag_report_contact: 'Contact Kinds' },
 		() => reReportContactsTask(flag),
-		{ result_delivery: 'WeHub reports the contacts to the WeHub Trigger (report_contact)' },
+		{ result_event: 'contacts' },
 	);
 }

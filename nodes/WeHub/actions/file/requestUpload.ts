@@ -17,7 +17,7 @@ export const description: INodeProperties[] = [
 		default: '={{ $json.file_index }}',
 		placeholder: 'e.g. 3f1c2a7b9d0e4f5a',
 		description:
-			'The file_index of an image, voice, video or file message; WeHub then uploads the file to the WeHub Trigger',
+			'The file_index of an image, voice, video or file message. WeHub then posts the file to the WeHub Trigger’s upload URL (File Uploaded event); it cannot for media WeChat has not finished downloading.',
 		displayOptions,
 	},
 	queueOptionsField(displayOptions),
@@ -48,9 +48,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			}
 			return task;
 		},
-		{
-			result_delivery:
-				'WeHub posts the file to the WeHub Trigger’s upload URL; it may fail for media WeChat has not finished downloading',
-		},
+		{ result_event: 'file_uploaded' },
 	);
 }

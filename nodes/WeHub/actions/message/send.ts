@@ -5,11 +5,12 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import { QUEUE_DEFAULTS } from '../../defaults';
 import { sendMessageTask } from '../../protocol/tasks';
 import { versionAtLeast } from '../../protocol/version';
-import type { FieldLabels } from '../shared/buildTask';
+import { executionHints } from '../shared/executionHints';
+import type { FieldLabels } from '../shared/parameterErrors';
 import { botWxidField, queueOptionsField } from '../shared/fields';
-import { DEFAULT_MEDIA_TTL_MINUTES } from '../shared/media';
 import { wxidListParameter } from '../shared/parameters';
 import { queueTaskFromParameters, type QueueOptions } from '../shared/queueTask';
 import { sendOptions, unitFields } from './fields';
@@ -94,11 +95,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			labels.wxid_to = target.label;
 			const clientVersion = (await store.getBot(bot))?.client_version;
 			shape.client_version = clientVersion ?? null;
-			shape.message_shape = !clientVersion
-				? 'both (client version unknown)'
-				: versionAtLeast(clientVersion, '0.2.0')
-					? '0.2+'
-					: '0.1.x';
+			if (!clientVersion) {
+				executionHints(this).add(
+					`The WeHub version of bot ${bot.wxid} is unknown (no login seen by a WeHub Trigger with this credential): the task carries the fields of WeHub 0.1.x and of 0.2+ alike.`,
+				);
+			}
 
 			const atList = wxidListParameter.call(this, 'mentions', itemIndex);
 			if (options.mentionPlaceholders && !versionAtLeast(clientVersion, '0.4.2')) {
@@ -119,7 +120,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				appid: bot.appid,
 				clientVersion,
 				mediaBaseUrl: options.mediaBaseUrl,
-				mediaTtlMinutes: options.mediaTtlMinutes ?? DEFAULT_MEDIA_TTL_MINUTES,
+				mediaTtlMinutes: options.mediaTtlMinutes ?? QUEUE_DEFAULTS.mediaTtlMinutes,
 				availableFrom: options.notBefore ? Date.parse(options.notBefore) || Date.now() : Date.now(),
 			});
 			return sendMessageTask(target.wxid, units, {

@@ -29,9 +29,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		itemIndex,
 		{ room_wxid_list: 'Room IDs' },
 		() => reportRoomMembersTask(wxidListParameter.call(this, 'roomWxids', itemIndex)),
-		{
-			result_delivery:
-				'WeHub answers with a report_room_member_info event on the WeHub Trigger (Room Members Reported)',
-		},
+		{ result_event: 'room_members' },
 	);
 }

@@ -1,10 +1,12 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
+import { QUEUE_DEFAULTS } from '../../defaults';
 import type { WeHubTask } from '../../protocol/types';
 import { embeddedStoreQueueWarning, neverPolledMessage } from '../../shared/queueModeStore';
-import type { BotRef, EnqueueOptions, TaskStore } from '../../store/TaskStore';
-import { buildTask, type FieldLabels } from './buildTask';
+import type { BotRef, EnqueueOptions } from '../../store/TaskStore';
 import { botFromParameter, openActionContext, type ActionContext } from './context';
+import { executionHints } from './executionHints';
+import { withParameterNames, type FieldLabels } from './parameterErrors';
 import { taskOutput } from './taskOutput';
 
 /** The queue options every task-queuing operation offers (see `queueOptionsField`). */
@@ -15,58 +17,73 @@ export interface QueueOptions {
 	waitTimeoutSeconds?: number;
 }
 
-const QUEUED_NOTICE =
-	'Queued: WeHub receives the task on its next pull_task. The task store applies daily caps and pacing when it hands tasks out, so a capped or paced task stays queued until it is allowed.';
+/**
+ * The whole of a task-queuing operation: open the credential's store, check the bot and the
+ * queue options, build the task from the item's parameters (validation errors name the
+ * parameter), queue it. Returns at once with the record (task_id, state, position), or, with
+ * "Wait for Result", once WeHub reports the result or the timeout passes.
+ */
+export async function queueTaskFromParameters(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	labels: FieldLabels,
+	build: (context: ActionContext, bot: BotRef) => WeHubTask | Promise<WeHubTask>,
+	extra: IDataObject = {},
+): Promise<IDataObject> {
+	const context = await openActionContext.call(this, itemIndex);
+	const bot = botFromParameter.call(this, itemIndex, context.settings);
+	const options = this.getNodeParameter('options', itemIndex, {}) as QueueOptions;
+	const enqueueOptions = enqueueOptionsFrom.call(this, itemIndex, options);
+	await checkBotCanBeReached.call(this, itemIndex, context, bot);
+	const task = await withParameterNames.call(
+		this,
+		itemIndex,
+		labels,
+		async () => await build(context, bot),
+	);
+
+	const queued = await context.store.enqueue(bot, task, enqueueOptions);
+	if (!options.waitForResult) return { ...taskOutput(queued), position: queued.position, ...extra };
+	const timeoutSeconds = options.waitTimeoutSeconds ?? QUEUE_DEFAULTS.waitTimeoutSeconds;
+	const timeoutMs = Math.max(1, timeoutSeconds) * 1000;
+	const current =
+		(await context.store.waitForResult(bot.appid, queued.task_id, timeoutMs)) ?? queued;
+	return { ...taskOutput(current), ...extra };
+}
 
 /**
- * Puts a built task in the bot's queue and returns at once with the record (task_id, state,
- * position), or, with "Wait for Result", once WeHub reports the result or the timeout passes.
+ * A bot this store has never heard from still gets its task (it may log in later), but the run
+ * says so: otherwise a green run hides a task that waits for nobody until it expires. In queue
+ * mode with the embedded store such a bot is refused, since WeHub polls another host's store.
  */
-export async function queueTask(
+async function checkBotCanBeReached(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	{ settings, store }: ActionContext,
 	bot: BotRef,
-	task: WeHubTask,
-	extra: IDataObject = {},
-): Promise<IDataObject> {
-	const warning = embeddedStoreQueueWarning(settings);
-	if (warning) await refuseUnseenBot.call(this, itemIndex, store, bot, warning);
-	const queueModeNote = warning ? { warning } : {};
-	const options = this.getNodeParameter('options', itemIndex, {}) as QueueOptions;
-	const enqueueOptions = enqueueOptionsFrom.call(this, itemIndex, options);
-	const queued = await store.enqueue(bot, task, enqueueOptions);
-	if (!options.waitForResult) {
-		return {
-			...taskOutput(queued),
-			position: queued.position,
-			...extra,
-			...queueModeNote,
-			notice: QUEUED_NOTICE,
-		};
-	}
-	const timeoutMs = Math.max(1, options.waitTimeoutSeconds ?? 60) * 1000;
-	const current = (await store.waitForResult(bot.appid, queued.task_id, timeoutMs)) ?? queued;
-	return { ...taskOutput(current), ...extra, ...queueModeNote };
-}
-
-/**
- * Queue mode with the embedded store: a bot that never polled this store is served by a webhook
- * process on another host (or not at all), so a task queued here would wait forever.
- */
-async function refuseUnseenBot(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	store: TaskStore,
-	bot: BotRef,
-	warning: string,
 ): Promise<void> {
 	const presence = await store.getBot(bot);
-	if (presence?.last_poll_at !== undefined) return;
-	throw new NodeOperationError(this.getNode(), neverPolledMessage(bot.wxid), {
-		itemIndex,
-		description: warning,
-	});
+	const queueModeWarning = embeddedStoreQueueWarning(settings);
+	if (queueModeWarning) {
+		if (presence?.last_poll_at === undefined) {
+			throw new NodeOperationError(this.getNode(), neverPolledMessage(bot.wxid), {
+				itemIndex,
+				description: queueModeWarning,
+			});
+		}
+		executionHints(this).add(queueModeWarning, 'warning');
+	}
+	if (!presence) {
+		executionHints(this).add(
+			`Bot ${bot.wxid} has never logged in or polled through App ID ${bot.appid}: its tasks wait until it does, and expire meanwhile (Options › Expire After). Resource Bot › Get Many lists the bots this App ID knows.`,
+			'warning',
+		);
+	} else if (!presence.online) {
+		executionHints(this).add(
+			`Bot ${bot.wxid} is logged out: its tasks wait until it logs in again, and expire meanwhile (Options › Expire After).`,
+			'warning',
+		);
+	}
 }
 
 function enqueueOptionsFrom(
@@ -100,21 +117,4 @@ function enqueueOptionsFrom(
 		result.notBefore = notBefore;
 	}
 	return result;
-}
-
-/**
- * The whole of a task-queuing operation: open the credential's store, check the bot, build the
- * task from the item's parameters (validation errors name the parameter), queue it.
- */
-export async function queueTaskFromParameters(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	labels: FieldLabels,
-	build: (context: ActionContext, bot: BotRef) => WeHubTask | Promise<WeHubTask>,
-	extra: IDataObject = {},
-): Promise<IDataObject> {
-	const context = await openActionContext.call(this, itemIndex);
-	const bot = botFromParameter.call(this, itemIndex, context.settings);
-	const task = await buildTask.call(this, itemIndex, labels, async () => await build(context, bot));
-	return await queueTask.call(this, itemIndex, context, bot, task, extra);
 }
