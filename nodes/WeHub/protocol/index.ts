@@ -1,4 +1,5 @@
 export * from './types';
+export * from './ids';
 export * from './version';
 export * from './request';
 export * from './ack';
