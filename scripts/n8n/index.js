@@ -21,4 +21,5 @@ module.exports = {
 	...require('./filesFolder'),
 	...require('./webhookLive'),
 	...require('./demoCredential'),
+	...require('./owner'),
 };
