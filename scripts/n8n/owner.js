@@ -181,7 +181,7 @@ async function ensureOwner(baseUrl, options = {}) {
 				'Log in with your own account, or reset the owner with `n8n user-management:reset`.',
 		);
 	}
-	// n8n 2.x reads `emailOrLdapLoginId`, n8n 1.x `email`; each ignores the other field.
+	// n8n 2.x and 1.123 read `emailOrLdapLoginId`, older 1.x `email`; each ignores the other field.
 	const login = await postJson(baseUrl, '/rest/login', {
 		emailOrLdapLoginId: email,
 		email,
