@@ -8,6 +8,7 @@ import {
 
 import { resourceProperties } from './actions/resources';
 import { router } from './actions/router';
+import { TOOL_BOT_WXID, withToolDefaults } from './actions/shared/fields';
 import { testWeHubCredential, WEHUB_CREDENTIAL_TEST } from './shared/credentialTest';
 
 /**
@@ -25,11 +26,14 @@ export class WeHub implements INodeType {
 		description:
 			'Send WeChat messages and manage rooms and contacts through WeHub; tasks are queued for the bot to pull',
 		defaults: { name: 'WeHub' },
+		// n8n derives "WeHub Tool" for AI Agents from this; the tool's own defaults (the model picks
+		// the chat and writes the text, the bot is set once) come from `@tool` display options, see
+		// withToolDefaults.
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'weHubApi', required: true, testedBy: 'weHubApiTest' }],
-		properties: resourceProperties,
+		properties: withToolDefaults({ botWxid: TOOL_BOT_WXID }, resourceProperties),
 	};
 
 	methods = {

@@ -15,7 +15,7 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Send',
 				value: 'send',
-				action: 'Send a message',
+				action: 'Send a WeChat message',
 				description:
 					'Send text, images, links, videos, files, cards and more to a room or a person (task 1)',
 			},

@@ -10,7 +10,7 @@ import { sendMessageTask } from '../../protocol/tasks';
 import { versionAtLeast } from '../../protocol/version';
 import { executionHints } from '../shared/executionHints';
 import type { FieldLabels } from '../shared/parameterErrors';
-import { botWxidField, queueOptionsField } from '../shared/fields';
+import { botWxidField, queueOptionsField, withToolDefaults } from '../shared/fields';
 import { wxidListParameter } from '../shared/parameters';
 import { queueTaskFromParameters, type QueueOptions } from '../shared/queueTask';
 import { sendOptions, unitFields } from './fields';
@@ -25,7 +25,29 @@ interface SendOptions extends QueueOptions {
 	mentionPlaceholders?: boolean;
 }
 
-export const description: INodeProperties[] = [
+/**
+ * On the WeHub Tool (under an AI Agent) the model names the chat and writes the text: the tool runs
+ * on the model's arguments, not on a WeHub Trigger item, so there is no reply_to to answer.
+ */
+const TOOL_DEFAULTS = {
+	sendTo: { default: 'wxid' },
+	toWxid: {
+		default:
+			"={{ $fromAI('to_wxid', 'Where to send the WeChat message: a room ID (ends in @chatroom) or the wxid of a person', 'string') }}",
+	},
+	messages: {
+		default: {
+			unit: [
+				{
+					type: 'text',
+					text: "={{ $fromAI('text', 'The text of the WeChat message; WeChat emoji as [微笑]-style codes', 'string') }}",
+				},
+			],
+		},
+	},
+};
+
+export const description: INodeProperties[] = withToolDefaults(TOOL_DEFAULTS, [
 	botWxidField(displayOptions),
 	{
 		displayName: 'Send To',
@@ -75,7 +97,7 @@ export const description: INodeProperties[] = [
 		displayOptions,
 	},
 	queueOptionsField(displayOptions, sendOptions()),
-];
+]);
 
 /**
  * Task 1. Its shape follows the bot's client version as recorded at login: 0.1.x fields, 0.2+

@@ -21,6 +21,46 @@ export function botWxidField(displayOptions: IDisplayOptions): INodeProperties {
 	};
 }
 
+/**
+ * Parameters with other defaults on the WeHub Tool, the variant of this node that n8n offers to an
+ * AI Agent (`usableAsTool`). Each property named in `onTool` comes out twice: as given, hidden on
+ * the tool, and with `onTool[name]` applied, shown only on the tool. n8n names that variant
+ * `weHubTool`, and `@tool` in displayOptions is true for it in the editor and at run time alike.
+ * (`usableAsTool.replacements` would not do: n8n 2.40.7 applies them to the descriptions the editor
+ * loads, not to the node type that runs, and the editor saves no parameter that equals its default,
+ * so a default set there would become the normal node's default at run time.)
+ */
+export function withToolDefaults(
+	onTool: Record<string, Partial<INodeProperties>>,
+	properties: INodeProperties[],
+): INodeProperties[] {
+	return properties.flatMap((property) => {
+		const overrides = onTool[property.name];
+		if (!overrides) return [property];
+		// n8n reads every key of displayOptions as a rule: no `show: undefined`.
+		const displayOptions = property.displayOptions ?? {};
+		const { hide, show } = displayOptions;
+		return [
+			{ ...property, displayOptions: { ...displayOptions, hide: { ...hide, '@tool': [true] } } },
+			{
+				...property,
+				...overrides,
+				displayOptions: { ...displayOptions, show: { ...show, '@tool': [true] } },
+			},
+		];
+	});
+}
+
+/**
+ * Bot WeChat ID on the WeHub Tool: empty, to be set once. `{{ $json.bot_wxid }}` resolves to
+ * nothing when the agent was started from a chat, and the model cannot know the bot's wxid.
+ */
+export const TOOL_BOT_WXID: Partial<INodeProperties> = {
+	default: '',
+	description:
+		'The logged-in WeChat account (wxid) the tool acts as. An agent started from a chat has no bot_wxid to read; under an agent started by the WeHub Trigger, {{ $json.bot_wxid }} is the bot that received the message.',
+};
+
 export function roomWxidField(
 	displayOptions: IDisplayOptions,
 	description = 'The room (group chat), e.g. from the WeHub Trigger item’s room_wxid',
