@@ -93,7 +93,7 @@ function countInstalledPackages(dir) {
  * @param {boolean} [options.countPackages] Whether the heartbeat counts what npm unpacked so far.
  * @returns {Promise<void>}
  */
-function run(command, args, { cwd, env, log, label, countPackages = false }) {
+function runStep(command, args, { cwd, env, log, label, countPackages = false }) {
 	return new Promise((resolve, reject) => {
 		const started = Date.now();
 		log(`${label}: ${command} ${args.join(' ')}`);
@@ -162,7 +162,7 @@ async function ensureNode24(paths, log) {
 		private: true,
 		description: 'Node 24 for the local n8n (installed by scripts/n8n-install.js)',
 	});
-	await run(
+	await runStep(
 		'npm',
 		['install', '--no-audit', '--no-fund', '--ignore-scripts', '--save-exact', NODE_PACKAGE_SPEC],
 		{
@@ -277,7 +277,7 @@ async function buildNativeModules(paths, log) {
 					],
 				]
 			: ['npm', ['exec', '--', 'node-gyp', 'rebuild', '--release']];
-		await run(command, args, {
+		await runStep(command, args, {
 			cwd: hoisted ? paths.n8nRoot : dir,
 			env: node24Env(paths, { npm_config_build_from_source: 'true', JOBS: '2' }),
 			log,
@@ -317,7 +317,7 @@ async function ensureN8nInstalled({ version, log = defaultLog } = {}) {
 	});
 	// --ignore-scripts: some of n8n's node dependencies download native libraries from outside npm;
 	// the few native modules n8n itself needs are built from source below, against Node 24's headers.
-	await run(
+	await runStep(
 		'npm',
 		[
 			'install',
@@ -347,4 +347,12 @@ async function ensureN8nInstalled({ version, log = defaultLog } = {}) {
 	return paths;
 }
 
-module.exports = { ensureN8nInstalled, isHealthy, node24Env };
+module.exports = {
+	ensureN8nInstalled,
+	isHealthy,
+	node24Env,
+	ensureNode24,
+	runStep,
+	writeJson,
+	readJson,
+};

@@ -44,15 +44,17 @@ function withStableIds(workflow, seed) {
  * @param {CredentialJson[]} [options.credentials]
  * @param {WorkflowJson[]} [options.workflows]
  * @param {string[]} [options.activate] Ids of the workflows to activate.
+ * @param {boolean} [options.link] Whether to link this repository as the installed package
+ *   (default true; false when a test installs the package the way users do).
  * @param {(message: string) => void} [options.log]
  * @returns {Promise<void>}
  */
 async function prepareUserFolder(
 	paths,
 	userFolder,
-	{ credentials = [], workflows = [], activate = [], log = () => {} },
+	{ credentials = [], workflows = [], activate = [], link = true, log = () => {} },
 ) {
-	linkThisPackage(userFolder);
+	if (link) linkThisPackage(userFolder);
 	if (credentials.length > 0) {
 		log(`importing ${credentials.length} credential(s)`);
 		await importCredentials(paths, userFolder, credentials);

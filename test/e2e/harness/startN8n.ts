@@ -45,6 +45,11 @@ export interface StartN8nOptions {
 	readyTimeoutMs?: number;
 	/** n8n version (default: N8N_VERSION or the pinned 2.x). */
 	version?: string;
+	/**
+	 * Whether to link this repository into the user folder as the installed package (default
+	 * true); false for tests that install the package the way users do (test/e2e/install).
+	 */
+	linkPackage?: boolean;
 }
 
 export interface N8nInstance {
@@ -133,6 +138,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 			credentials: options.credentials ?? [],
 			workflows,
 			activate,
+			link: options.linkPackage ?? true,
 		});
 	} catch (error) {
 		if (createdFolder) rmSync(userFolder, { recursive: true, force: true });
