@@ -23,13 +23,20 @@ export class WeHub implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description:
-			'Send WeChat messages and manage rooms and contacts through WeHub; tasks are queued for the bot to pull',
+		// The same as WeHub Trigger's: n8n's node picker shows both nodes as one "WeHub" entry, with
+		// the trigger's description, in "What triggers this workflow?" and "What happens next?" alike.
+		description: 'Send and receive WeChat messages and manage rooms and contacts through WeHub',
 		defaults: { name: 'WeHub' },
-		// n8n derives "WeHub Tool" for AI Agents from this; the tool's own defaults (the model picks
-		// the chat and writes the text, the bot is set once) come from `@tool` display options, see
-		// withToolDefaults.
-		usableAsTool: true,
+		// n8n derives "WeHub Tool" for AI Agents from this. `replacements` reach only the editor's copy
+		// of the tool (its picker entry and the default of its manual Description); its parameter
+		// defaults (the model picks the chat and writes the text) come from `@tool` display options,
+		// which hold at run time too: see withToolDefaults.
+		usableAsTool: {
+			replacements: {
+				description:
+					'Send WeChat messages and manage rooms and contacts through WeHub; each call queues a task that WeHub carries out when the bot next polls',
+			},
+		},
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'weHubApi', required: true, testedBy: 'weHubApiTest' }],

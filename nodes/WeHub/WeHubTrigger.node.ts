@@ -33,7 +33,9 @@ export class WeHubTrigger implements INodeType {
 		// whatever its Content-Type, so malformed JSON still gets a WeHub ack instead of n8n's 422.
 		version: 1,
 		subtitle: '={{ ($parameter["events"] || []).join(", ") }}',
-		description: 'Starts the workflow on WeChat events reported by WeHub',
+		// The same as the WeHub node's: n8n's node picker shows both nodes as one "WeHub" entry with
+		// this description, in "What happens next?" too.
+		description: 'Send and receive WeChat messages and manage rooms and contacts through WeHub',
 		defaults: { name: 'WeHub Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

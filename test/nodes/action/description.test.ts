@@ -14,7 +14,9 @@ describe('WeHub node description', () => {
 		expect(description).toMatchObject({
 			displayName: 'WeHub',
 			name: 'weHub',
-			usableAsTool: true,
+			usableAsTool: {
+				replacements: { description: expect.stringMatching(/^Send WeChat messages/) },
+			},
 			subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 			credentials: [expect.objectContaining({ name: 'weHubApi', required: true })],
 		});
