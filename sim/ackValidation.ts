@@ -85,13 +85,20 @@ export function checkUploadAck(fileIndex: string, status: number, body: string):
 }
 
 /** Problems with one task as this client version would execute it. */
+/** Tag tasks (0.4.2): 100 tags friends or rooms, 101 renames a tag. */
+const TAG_TASKS = new Set([100, 101]);
+
 export function checkTask(task: unknown, version: string): string[] {
 	if (!isObject(task)) return ['task is not an object'];
 	const problems: string[] = [];
 	if (typeof task.task_type !== 'number' || !Number.isInteger(task.task_type)) {
 		problems.push(`task_type is ${JSON.stringify(task.task_type)}, expected an integer`);
-	} else if (task.task_type < 1 || task.task_type > 19) {
+	} else if ((task.task_type < 1 || task.task_type > 19) && !TAG_TASKS.has(task.task_type)) {
 		problems.push(`task_type ${task.task_type} is not a known task`);
+	} else if (task.task_type >= 14 && task.task_type <= 19 && !supports(version, 'laterTasks')) {
+		problems.push(`task ${task.task_type} is not known to client ${version}`);
+	} else if (TAG_TASKS.has(task.task_type) && !supports(version, 'tagTasks')) {
+		problems.push(`task ${task.task_type} (tags) is not known to client ${version}`);
 	}
 	if (!isObject(task.task_dict)) return [...problems, 'task_dict is missing or not an object'];
 	const dict = task.task_dict;
@@ -116,5 +123,19 @@ export function checkTask(task: unknown, version: string): string[] {
 		problems.push('task 9 lacks file_index');
 	if (task.task_type === 4 && !Array.isArray(dict.room_wxid_list))
 		problems.push('task 4 lacks room_wxid_list');
+	if (task.task_type === 100) {
+		if (typeof dict.tag_name !== 'string' || dict.tag_name === '')
+			problems.push('task 100 lacks tag_name');
+		if (![1, 2, 3].includes(dict.op_code as number))
+			problems.push('task 100 op_code is not 1, 2 or 3');
+		if (!Array.isArray(dict.wxid_list)) problems.push('task 100 lacks wxid_list');
+		else if (dict.op_code !== 3 && dict.wxid_list.length === 0)
+			problems.push('task 100 tags nobody');
+	}
+	if (
+		task.task_type === 101 &&
+		(typeof dict.old_tag_name !== 'string' || typeof dict.new_tag_name !== 'string')
+	)
+		problems.push('task 101 lacks old_tag_name/new_tag_name');
 	return problems;
 }

@@ -21,6 +21,10 @@ export const FEATURE_SINCE = {
 	voiceUpload: '0.3.0',
 	fileUpload: '0.3.3',
 	friendRemoved: '0.3.8',
+	/** Tasks 14-19 (re-report contacts ... accept room invitation). */
+	laterTasks: '0.2.0',
+	/** Tasks 100 and 101: local tags. */
+	tagTasks: '0.4.2',
 	clientSession: '0.4.26',
 } as const;
 

@@ -165,7 +165,7 @@ describe('task builders refuse bad input, naming the field', () => {
 			'room without @chatroom',
 			() => quitRoomTask('8680025352'),
 			'room_wxid',
-			'"8680025352" is not a room ID (rooms end in @chatroom)',
+			'"8680025352" is not a room ID (rooms end in @chatroom, WeCom rooms in @im.chatroom)',
 		],
 		['bare @chatroom', () => quitRoomTask('@chatroom'), 'room_wxid', /is not a room ID/],
 		['empty member', () => removeRoomMemberTask(ROOM, '  '), 'wxid', 'must not be empty'],
@@ -453,7 +453,9 @@ describe('sendMessageTask', () => {
 });
 
 it('names every task type', () => {
-	expect(Object.keys(TASK_TYPE_NAMES).map(Number)).toEqual(
-		Array.from({ length: 19 }, (_, i) => i + 1),
-	);
+	expect(Object.keys(TASK_TYPE_NAMES).map(Number)).toEqual([
+		...Array.from({ length: 19 }, (_, i) => i + 1),
+		100,
+		101,
+	]);
 });

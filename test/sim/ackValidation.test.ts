@@ -117,6 +117,27 @@ describe('checkTask', () => {
 		],
 		[{ task_type: 9, task_dict: {} }, '0.4.26', ['task 9 lacks file_index']],
 		[{ task_type: 4, task_dict: { room_wxid: 'x' } }, '0.4.26', ['task 4 lacks room_wxid_list']],
+		[
+			{ task_type: 100, task_dict: { tag_name: 'VIP', wxid_list: ['wxid_a'], op_code: 1 } },
+			'0.4.26',
+			[],
+		],
+		[{ task_type: 100, task_dict: { tag_name: 'VIP', wxid_list: [], op_code: 3 } }, '0.4.2', []],
+		[
+			{ task_type: 100, task_dict: { tag_name: 'VIP', wxid_list: [], op_code: 1 } },
+			'0.4.26',
+			['task 100 tags nobody'],
+		],
+		[
+			{ task_type: 101, task_dict: { old_tag_name: 'VIP', new_tag_name: '大客户' } },
+			'0.4.1',
+			['task 101 (tags) is not known to client 0.4.1'],
+		],
+		[
+			{ task_type: 17, task_dict: { member_list: [] } },
+			'0.1.5',
+			['task 17 is not known to client 0.1.5'],
+		],
 	])('%j for client %s: %j', (task, version, problems) => {
 		expect(checkTask(task, version)).toEqual(problems);
 	});

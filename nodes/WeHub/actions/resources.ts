@@ -5,6 +5,7 @@ import * as contact from './contact';
 import * as file from './file';
 import * as message from './message';
 import * as room from './room';
+import * as tag from './tag';
 import * as task from './task';
 import * as transfer from './transfer';
 import type { Resource } from './shared/operation';
@@ -16,6 +17,7 @@ export const resources: Record<string, Resource> = {
 	file,
 	message,
 	room,
+	tag,
 	task,
 	transfer,
 };
@@ -31,6 +33,7 @@ export const resourceField: INodeProperties = {
 		{ name: 'File', value: 'file', description: 'Files WeHub has seen in messages' },
 		{ name: 'Message', value: 'message', description: 'Messages to rooms and people' },
 		{ name: 'Room', value: 'room', description: 'Group chats' },
+		{ name: 'Tag', value: 'tag', description: 'Local tags of friends and rooms (WeHub 0.4.2+)' },
 		{ name: 'Task', value: 'task', description: 'Queued WeHub tasks' },
 		{ name: 'Transfer', value: 'transfer', description: 'WeChat Pay transfers' },
 	],

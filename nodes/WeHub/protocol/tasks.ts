@@ -1,5 +1,6 @@
 /* eslint-disable @n8n/community-nodes/require-node-api-error -- protocol/ imports nothing from n8n; the
    action node turns TaskValidationError into a NodeOperationError naming the parameter. */
+import { isRoomWxid, isWeComWxid } from './ids';
 import { splitSender, parseRawXml, xmlPath } from './rawXml';
 import type {
 	CardPushUnit,
@@ -9,6 +10,7 @@ import type {
 	MiniProgramPushUnit,
 	PushMsgUnit,
 	SendMessageTaskDict,
+	TagOpCode,
 	TaskType,
 	TextPushUnit,
 	VideoPushUnit,
@@ -28,6 +30,14 @@ export class TaskValidationError extends Error {
 		super(message);
 		this.name = 'TaskValidationError';
 		this.field = field;
+	}
+}
+
+/** A task or unit the bot's known WeHub client predates (the fix is the client, not a field). */
+export class ClientTooOldError extends TaskValidationError {
+	constructor(field: string, message: string) {
+		super(field, message);
+		this.name = 'ClientTooOldError';
 	}
 }
 
@@ -51,11 +61,55 @@ export const TASK_TYPE_NAMES: Readonly<Record<TaskType, string>> = {
 	17: 'create_room',
 	18: 'rename_room',
 	19: 'accept_room_invitation',
+	100: 'tag_contacts',
+	101: 'rename_tag',
 };
 
-/* ------------------------------------------------------------------ field checks */
+/* ------------------------------------------------------------------ the bot's client */
 
-const ROOM_SUFFIX = '@chatroom';
+/** What a builder knows of the bot's WeHub client, from its login. Unknown = assume it is new. */
+export interface BotClient {
+	clientVersion?: string;
+}
+
+/**
+ * The first client able to carry a feature, and what to call it in an error: one table for every
+ * builder. The original document (0.1.5) has tasks 1-13 and push units text, image, link, video
+ * and card only; tags came with 0.4.2.
+ */
+const SINCE = {
+	task14: ['0.2.0', 'Re-reporting contacts (task 14)'],
+	task15: ['0.2.0', 'Zombie checks (task 15)'],
+	task16: ['0.2.0', 'Getting user info (task 16)'],
+	task17: ['0.2.0', 'Creating rooms (task 17)'],
+	task18: ['0.2.0', 'Renaming rooms (task 18)'],
+	task19: ['0.2.0', 'Accepting room invitations (task 19)'],
+	task100: ['0.4.2', 'Tags (task 100)'],
+	task101: ['0.4.2', 'Renaming tags (task 101)'],
+	inviteFlag: ['0.2.0', 'Adding members directly (task 3 flag)'],
+	gifUnit: ['0.2.0', 'GIFs'],
+	fileUnit: ['0.2.0', 'Files'],
+	miniProgramUnit: ['0.2.0', 'Mini programs'],
+} as const satisfies Record<string, readonly [string, string]>;
+
+export type ClientFeature = keyof typeof SINCE;
+
+/** Refuses a feature the bot's known client predates; unknown versions pass. */
+export function requireClientFeature(
+	feature: ClientFeature,
+	field: string,
+	{ clientVersion }: BotClient = {},
+): void {
+	const [since, what] = SINCE[feature];
+	if (parseClientVersion(clientVersion) === undefined || versionAtLeast(clientVersion, since))
+		return;
+	throw new ClientTooOldError(
+		field,
+		`the bot runs WeHub ${clientVersion}, which cannot do this: ${what} came with WeHub ${since}`,
+	);
+}
+
+/* ------------------------------------------------------------------ field checks */
 
 function text(field: string, value: unknown, { allowEmpty = false } = {}): string {
 	if (typeof value !== 'string') throw new TaskValidationError(field, 'must be text');
@@ -71,21 +125,20 @@ function wxid(field: string, value: unknown): string {
 	return id;
 }
 
-function isRoom(id: string): boolean {
-	return id.endsWith(ROOM_SUFFIX) && id.length > ROOM_SUFFIX.length;
-}
-
 function roomWxid(field: string, value: unknown): string {
 	const id = wxid(field, value);
-	if (!isRoom(id))
-		throw new TaskValidationError(field, `"${id}" is not a room ID (rooms end in @chatroom)`);
+	if (!isRoomWxid(id)) {
+		throw new TaskValidationError(
+			field,
+			`"${id}" is not a room ID (rooms end in @chatroom, WeCom rooms in @im.chatroom)`,
+		);
+	}
 	return id;
 }
 
 function personWxid(field: string, value: unknown): string {
 	const id = wxid(field, value);
-	if (id.endsWith(ROOM_SUFFIX))
-		throw new TaskValidationError(field, `"${id}" is a room, not a person`);
+	if (isRoomWxid(id)) throw new TaskValidationError(field, `"${id}" is a room, not a person`);
 	return id;
 }
 
@@ -163,6 +216,15 @@ export function gifUnit(gifUrl: string): GifPushUnit {
 }
 
 /**
+ * A file: from 0.2.0 WeHub sends a video unit whose URL is not an mp4 as a file (0.1.x sends it
+ * as a video, so it is refused there). Keep `.mp4` out of the URL.
+ */
+export function fileUnit(fileUrl: string, client?: BotClient): VideoPushUnit {
+	requireClientFeature('fileUnit', 'video_url', client);
+	return { msg_type: 43, video_url: httpUrl('video_url', fileUrl) };
+}
+
+/**
  * Forwards a received mini program: its raw_msg as stored (a room message's `sender:\n` prefix is
  * removed, it is not part of the XML), optionally with a cover image URL.
  */
@@ -225,18 +287,17 @@ function checkPushUnit(unit: unknown, index: number): PushMsgUnit {
 
 /* ------------------------------------------------------------------ tasks */
 
-export interface SendMessageOptions {
+export interface SendMessageOptions extends BotClient {
 	/** wxids to @ in a room. */
 	atList?: string[];
 	/** Put each @ at a `{$@}` placeholder (at_style 1); only used for clients 0.4.2 and later. */
 	atStyle?: boolean;
-	/** The bot's client version (from login); unknown = fill both the 0.1.5 and the 0.2+ fields. */
-	clientVersion?: string;
 }
 
 /**
  * Task 1: send units to a room or a person. 0.1.5 clients read `room_wxid` + `wxid` (the private
  * target, or the one person to @ in a room); 0.2.0+ read `wxid_to` + `at_list` (+ `at_style`).
+ * `clientVersion` unknown fills both sets of fields.
  */
 export function sendMessageTask(
 	target: string,
@@ -248,9 +309,15 @@ export function sendMessageTask(
 		throw new TaskValidationError('msg_list', 'needs at least one message');
 	}
 	const msg_list = units.map(checkPushUnit);
+	msg_list.forEach((unit, index) => {
+		if (unit.msg_type === 47) requireClientFeature('gifUnit', `msg_list[${index}]`, options);
+		if (unit.msg_type === 4901) {
+			requireClientFeature('miniProgramUnit', `msg_list[${index}]`, options);
+		}
+	});
 	const atList =
 		options.atList === undefined ? [] : wxidList('at_list', options.atList, personWxid);
-	const inRoom = isRoom(to);
+	const inRoom = isRoomWxid(to);
 	if (atList.length > 0 && !inRoom) {
 		throw new TaskValidationError(
 			'at_list',
@@ -292,12 +359,16 @@ export function inviteRoomMemberTask(
 	room: string,
 	friendWxid: string,
 	addDirectly = false,
+	client?: BotClient,
 ): WeHubTaskOf<3> {
 	const dict: WeHubTaskOf<3>['task_dict'] = {
 		room_wxid: roomWxid('room_wxid', room),
 		wxid: personWxid('wxid', friendWxid),
 	};
-	if (addDirectly) dict.flag = 1;
+	if (addDirectly) {
+		requireClientFeature('inviteFlag', 'flag', client);
+		dict.flag = 1;
+	}
 	return task(3, dict);
 }
 
@@ -367,10 +438,22 @@ export function acceptFriendRequestTask(v1: string, v2: string): WeHubTaskOf<13>
 	return task(13, { v1: text('v1', v1), v2: text('v2', v2) });
 }
 
-export const REPORT_CONTACT_FLAGS = { friends: 1, rooms: 2, official_accounts: 4 } as const;
+/** `flag_report_contact` of task 14 and of login_ack: which lists a contact report carries. */
+export const CONTACT_LIST_FLAGS = { friends: 1, rooms: 2, officialAccounts: 4 } as const;
+
+export type ContactList = keyof typeof CONTACT_LIST_FLAGS;
+
+/** The bitmask of some lists (unknown names count nothing); 0 for none. */
+export function contactListFlag(lists: readonly string[]): number {
+	return lists.reduce((flag, list) => flag | (CONTACT_LIST_FLAGS[list as ContactList] ?? 0), 0);
+}
 
 /** Task 14: bitmask 1 friends, 2 rooms, 4 official accounts (1..7). */
-export function reReportContactsTask(flagReportContact: number): WeHubTaskOf<14> {
+export function reReportContactsTask(
+	flagReportContact: number,
+	client?: BotClient,
+): WeHubTaskOf<14> {
+	requireClientFeature('task14', 'task_type', client);
 	if (!Number.isInteger(flagReportContact) || flagReportContact < 1 || flagReportContact > 7) {
 		throw new TaskValidationError(
 			'flag_report_contact',
@@ -381,17 +464,20 @@ export function reReportContactsTask(flagReportContact: number): WeHubTaskOf<14>
 }
 
 /** Task 15: answered by report_zoom_check_status. */
-export function checkZombieTask(friendWxid: string): WeHubTaskOf<15> {
+export function checkZombieTask(friendWxid: string, client?: BotClient): WeHubTaskOf<15> {
+	requireClientFeature('task15', 'task_type', client);
 	return task(15, { wxid: personWxid('wxid', friendWxid) });
 }
 
 /** Task 16: answered by report_user_info. */
-export function getUserInfoTask(userWxid: string): WeHubTaskOf<16> {
+export function getUserInfoTask(userWxid: string, client?: BotClient): WeHubTaskOf<16> {
+	requireClientFeature('task16', 'task_type', client);
 	return task(16, { wxid: personWxid('wxid', userWxid) });
 }
 
 /** Task 17: WeChat needs at least 2 other members (the bot is the third). */
-export function createRoomTask(memberWxids: string[]): WeHubTaskOf<17> {
+export function createRoomTask(memberWxids: string[], client?: BotClient): WeHubTaskOf<17> {
+	requireClientFeature('task17', 'task_type', client);
 	const members = wxidList('member_list', memberWxids, personWxid);
 	if (members.length < 2) {
 		throw new TaskValidationError(
@@ -402,7 +488,12 @@ export function createRoomTask(memberWxids: string[]): WeHubTaskOf<17> {
 	return task(17, { member_list: members });
 }
 
-export function renameRoomTask(room: string, roomName: string): WeHubTaskOf<18> {
+export function renameRoomTask(
+	room: string,
+	roomName: string,
+	client?: BotClient,
+): WeHubTaskOf<18> {
+	requireClientFeature('task18', 'task_type', client);
 	return task(18, {
 		room_wxid: roomWxid('room_wxid', room),
 		room_name: text('room_name', roomName),
@@ -410,6 +501,68 @@ export function renameRoomTask(room: string, roomName: string): WeHubTaskOf<18> 
 }
 
 /** Task 19: the `addchatroombyinvite` URL of a room-invitation link message. */
-export function acceptRoomInvitationTask(inviteUrl: string): WeHubTaskOf<19> {
+export function acceptRoomInvitationTask(inviteUrl: string, client?: BotClient): WeHubTaskOf<19> {
+	requireClientFeature('task19', 'task_type', client);
 	return task(19, { invite_url: httpUrl('invite_url', inviteUrl) });
+}
+
+/** What task 100 does with its tag. */
+export const TAG_OP_CODES = { add: 1, remove: 2, delete: 3 } as const satisfies Record<
+	string,
+	TagOpCode
+>;
+
+/** Local tags hold friends and rooms; WeCom contacts and strangers cannot be tagged. */
+function taggableWxid(field: string, value: unknown): string {
+	const id = wxid(field, value);
+	if (isWeComWxid(id))
+		throw new TaskValidationError(
+			field,
+			`"${id}" is a WeCom contact: tags cannot be set on WeCom contacts`,
+		);
+	if (id.endsWith('@stranger'))
+		throw new TaskValidationError(
+			field,
+			`"${id}" is a stranger: only friends and rooms can be tagged`,
+		);
+	return id;
+}
+
+/**
+ * Task 100 (0.4.2): add friends or rooms to a tag (creating it), remove them from it, or delete
+ * the tag (its `wxid_list` is then ignored and sent empty).
+ */
+export function tagContactsTask(
+	tagName: string,
+	wxids: string[],
+	opCode: TagOpCode,
+	client?: BotClient,
+): WeHubTaskOf<100> {
+	requireClientFeature('task100', 'task_type', client);
+	if (opCode !== 1 && opCode !== 2 && opCode !== 3) {
+		throw new TaskValidationError('op_code', 'must be 1 (add), 2 (remove) or 3 (delete the tag)');
+	}
+	const tag_name = text('tag_name', tagName);
+	if (opCode === TAG_OP_CODES.delete)
+		return task(100, { tag_name, wxid_list: [], op_code: opCode });
+	const wxid_list = wxidList('wxid_list', wxids, taggableWxid);
+	if (wxid_list.length === 0) {
+		throw new TaskValidationError('wxid_list', 'needs at least one friend or room');
+	}
+	return task(100, { tag_name, wxid_list, op_code: opCode });
+}
+
+/** Task 101 (0.4.2). */
+export function renameTagTask(
+	oldTagName: string,
+	newTagName: string,
+	client?: BotClient,
+): WeHubTaskOf<101> {
+	requireClientFeature('task101', 'task_type', client);
+	const old_tag_name = text('old_tag_name', oldTagName);
+	const new_tag_name = text('new_tag_name', newTagName);
+	if (old_tag_name === new_tag_name) {
+		throw new TaskValidationError('new_tag_name', 'is the same as the current name');
+	}
+	return task(101, { old_tag_name, new_tag_name });
 }

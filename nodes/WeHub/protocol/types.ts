@@ -435,7 +435,14 @@ export interface TaskDictMap {
 	17: { member_list: string[] };
 	18: { room_wxid: string; room_name: string };
 	19: { invite_url: string };
+	/** 0.4.2: local tags of friends and rooms; `wxid_list` is ignored by op_code 3. */
+	100: { tag_name: string; wxid_list: string[]; op_code: TagOpCode };
+	/** 0.4.2. */
+	101: { old_tag_name: string; new_tag_name: string };
 }
+
+/** Task 100: 1 add the wxids to the tag (creating it), 2 remove them from it, 3 delete the tag. */
+export type TagOpCode = 1 | 2 | 3;
 
 export type TaskType = keyof TaskDictMap;
 

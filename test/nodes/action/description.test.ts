@@ -31,6 +31,7 @@ describe('WeHub node description', () => {
 			'File',
 			'Message',
 			'Room',
+			'Tag',
 			'Task',
 			'Transfer',
 		]);

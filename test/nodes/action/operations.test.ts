@@ -156,7 +156,72 @@ const cases: Array<[string, string, IDataObject, WeHubTask]> = [
 			},
 		},
 	],
+	[
+		'tag',
+		'addContacts',
+		{ tagName: 'VIP 客户', wxids: `${ALICE}, ${ROOM}` },
+		{ task_type: 100, task_dict: { tag_name: 'VIP 客户', wxid_list: [ALICE, ROOM], op_code: 1 } },
+	],
+	[
+		'tag',
+		'removeContacts',
+		{ tagName: 'VIP 客户', wxids: BOB },
+		{ task_type: 100, task_dict: { tag_name: 'VIP 客户', wxid_list: [BOB], op_code: 2 } },
+	],
+	[
+		'tag',
+		'delete',
+		{ tagName: 'VIP 客户' },
+		{ task_type: 100, task_dict: { tag_name: 'VIP 客户', wxid_list: [], op_code: 3 } },
+	],
+	[
+		'tag',
+		'rename',
+		{ tagName: 'VIP 客户', newTagName: '大客户' },
+		{ task_type: 101, task_dict: { old_tag_name: 'VIP 客户', new_tag_name: '大客户' } },
+	],
 ];
+
+describe('tasks a bot’s WeHub client predates', () => {
+	it.each([
+		[
+			'room',
+			'create',
+			{ memberWxids: `${ALICE}, ${BOB}` },
+			/Creating rooms \(task 17\) came with WeHub 0\.2\.0/,
+		],
+		['contact', 'reReport', { contactKinds: ['friends'] }, /task 14/],
+		[
+			'room',
+			'inviteMember',
+			{ roomWxid: ROOM, wxid: ALICE, addDirectly: true },
+			/^Add Directly: the bot runs WeHub 0\.1\.5/,
+		],
+		[
+			'tag',
+			'addContacts',
+			{ tagName: 'VIP', wxids: ALICE },
+			/Tags \(task 100\) came with WeHub 0\.4\.2/,
+		],
+	])(
+		'%s › %s is refused for a bot that logged in with WeHub 0.1.5, and nothing is queued',
+		async (resource, operation, parameters, message) => {
+			const credential = newCredential();
+			const store = await storeFor(credential);
+			const bot = { appid: credential.appId, wxid: BOT };
+			await store.recordLogin(bot, { client_version: '0.1.5' });
+
+			const error = await runNode(credential, {
+				parameters: { resource, operation, botWxid: BOT, ...parameters },
+			}).catch((caught: unknown) => caught as Error & { description?: string });
+
+			expect(error.message).toMatch(/the bot runs WeHub 0\.1\.5, which cannot do this/i);
+			expect(error.message).toMatch(message);
+			expect(error.description).toMatch(/Update the bot’s WeHub client/);
+			expect(await store.list(bot)).toEqual([]);
+		},
+	);
+});
 
 describe('every task-queuing operation', () => {
 	it.each(cases)(

@@ -35,7 +35,7 @@ describe('router', () => {
 		const error = await runNode(newCredential(), quitItems).catch((caught: unknown) => caught);
 		expect(error).toBeInstanceOf(NodeOperationError);
 		expect((error as NodeOperationError).message).toBe(
-			'Room ID: "wxid_k2m9x7lq4a12" is not a room ID (rooms end in @chatroom)',
+			'Room ID: "wxid_k2m9x7lq4a12" is not a room ID (rooms end in @chatroom, WeCom rooms in @im.chatroom)',
 		);
 		expect((error as NodeOperationError).description).toBe('Fix the "Room ID" parameter');
 		expect((error as NodeOperationError).context.itemIndex).toBe(1);
@@ -53,7 +53,8 @@ describe('router', () => {
 		expect(output[0].json).toMatchObject({ state: 'queued', position: 1 });
 		expect(output[1].json).toEqual({
 			room: 'wxid_k2m9x7lq4a12',
-			error: 'Room ID: "wxid_k2m9x7lq4a12" is not a room ID (rooms end in @chatroom)',
+			error:
+				'Room ID: "wxid_k2m9x7lq4a12" is not a room ID (rooms end in @chatroom, WeCom rooms in @im.chatroom)',
 		});
 		expect(output[2].json).toMatchObject({ state: 'queued', position: 2 });
 

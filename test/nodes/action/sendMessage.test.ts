@@ -191,7 +191,9 @@ describe('Message › Send: units', () => {
 				toWxid: ROOM,
 				messages: { unit: [{ type: 'gif', source: 'url', url: 'https://cdn.example.com/g.gif' }] },
 			}),
-		).rejects.toThrow('Messages › Message 1: GIFs cannot be sent by WeHub 0.1.5');
+		).rejects.toThrow(
+			'Messages › Message 1: the bot runs WeHub 0.1.5, which cannot do this: GIFs came with WeHub 0.2.0',
+		);
 	});
 
 	it('needs at least one message', async () => {

@@ -21,7 +21,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		this,
 		itemIndex,
 		{ wxid: 'Friend WeChat ID' },
-		() => checkZombieTask(stringParameter.call(this, 'wxid', itemIndex)),
+		(_context, _bot, client) =>
+			checkZombieTask(stringParameter.call(this, 'wxid', itemIndex), client),
 		{ result_event: 'zombie_check' },
 	);
 }

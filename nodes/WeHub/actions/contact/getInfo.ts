@@ -20,7 +20,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		this,
 		itemIndex,
 		{ wxid: 'Contact WeChat ID' },
-		() => getUserInfoTask(stringParameter.call(this, 'wxid', itemIndex)),
+		(_context, _bot, client) =>
+			getUserInfoTask(stringParameter.call(this, 'wxid', itemIndex), client),
 		{ result_event: 'user_info' },
 	);
 }

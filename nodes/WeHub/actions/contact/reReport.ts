@@ -1,13 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { reReportContactsTask } from '../../protocol/tasks';
+import { contactListFlag, reReportContactsTask } from '../../protocol/tasks';
 import { botWxidField, queueOptionsField } from '../shared/fields';
 import { queueTaskFromParameters } from '../shared/queueTask';
 
 const displayOptions = { show: { resource: ['contact'], operation: ['reReport'] } };
 
 /** WeHub's `flag_report_contact` bits. */
-const CONTACT_KIND_BITS: Record<string, number> = { friends: 1, rooms: 2, officialAccounts: 4 };
 
 export const description: INodeProperties[] = [
 	botWxidField(displayOptions),
@@ -30,12 +29,12 @@ export const description: INodeProperties[] = [
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const kinds = this.getNodeParameter('contactKinds', itemIndex, []) as string[];
-	const flag = kinds.reduce((bits, kind) => bits | (CONTACT_KIND_BITS[kind] ?? 0), 0);
+	const flag = contactListFlag(kinds);
 	return await queueTaskFromParameters.call(
 		this,
 		itemIndex,
 		{ flag_report_contact: 'Contact Kinds' },
-		() => reReportContactsTask(flag),
+		(_context, _bot, client) => reReportContactsTask(flag, client),
 		{ result_event: 'contacts' },
 	);
 }

@@ -2,16 +2,19 @@ import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
 import {
 	cardUnit,
+	ClientTooOldError,
+	fileUnit,
 	gifUnit,
 	imageUnit,
 	linkUnit,
 	miniProgramUnit,
+	requireClientFeature,
 	TaskValidationError,
+	type ClientFeature,
 	textUnit,
 	videoUnit,
 } from '../../protocol/tasks';
 import type { PushMsgUnit } from '../../protocol/types';
-import { versionAtLeast } from '../../protocol/version';
 import type { TaskStore } from '../../store/TaskStore';
 import { storeBinaryMedia } from '../shared/media';
 import type { UnitType } from './fields';
@@ -41,11 +44,11 @@ export interface UnitContext {
 	availableFrom: number;
 }
 
-/** The 0.1.5 document marks these "not sendable"; unknown versions are assumed to be newer. */
-const NEEDS_0_2: Partial<Record<UnitType, string>> = {
-	file: 'Files',
-	gif: 'GIFs',
-	miniProgram: 'Mini programs',
+/** Units the 0.1.5 document marks "not sendable": checked before any media is stored. */
+const UNIT_FEATURES: Partial<Record<UnitType, ClientFeature>> = {
+	file: 'fileUnit',
+	gif: 'gifUnit',
+	miniProgram: 'miniProgramUnit',
 };
 
 /** Content checks for binary data, per unit type. */
@@ -90,22 +93,19 @@ export async function buildUnits(
 	for (const [index, entry] of entries.entries()) {
 		const label = `Messages › Message ${index + 1}`;
 		const type = entry.type ?? 'text';
-		const needs = NEEDS_0_2[type];
-		if (needs && context.clientVersion && !versionAtLeast(context.clientVersion, '0.2.0')) {
-			throw new NodeOperationError(
-				this.getNode(),
-				`${label}: ${needs} cannot be sent by WeHub ${context.clientVersion}`,
-				{
-					itemIndex,
-					description: 'Update the bot’s WeHub client to 0.2 or later, or send another type',
-				},
-			);
-		}
 		try {
+			const feature = UNIT_FEATURES[type];
+			if (feature) requireClientFeature(feature, 'msg_type', context);
 			units.push(await buildUnit.call(this, itemIndex, type, entry, label, context));
 		} catch (error) {
 			if (!(error instanceof TaskValidationError)) {
 				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+			}
+			if (error instanceof ClientTooOldError) {
+				throw new NodeOperationError(this.getNode(), `${label}: ${error.message}`, {
+					itemIndex,
+					description: 'Update the bot’s WeHub client to 0.2 or later, or send another type',
+				});
 			}
 			const field =
 				UNIT_FIELD_LABELS[error.field] ??
@@ -134,10 +134,10 @@ async function buildUnit(
 			return imageUnit(await mediaUrl.call(this, itemIndex, type, entry, label, context));
 		case 'gif':
 			return gifUnit(await mediaUrl.call(this, itemIndex, type, entry, label, context));
-		// WeHub 0.2+ sends any URL that is not an mp4 as a file, through the video unit.
 		case 'video':
-		case 'file':
 			return videoUnit(await mediaUrl.call(this, itemIndex, type, entry, label, context));
+		case 'file':
+			return fileUnit(await mediaUrl.call(this, itemIndex, type, entry, label, context), context);
 		case 'link':
 			return linkUnit(
 				entry.linkUrl ?? '',

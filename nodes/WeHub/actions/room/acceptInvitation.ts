@@ -25,7 +25,11 @@ export const description: INodeProperties[] = [
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-	return await queueTaskFromParameters.call(this, itemIndex, { invite_url: 'Invitation URL' }, () =>
-		acceptRoomInvitationTask(stringParameter.call(this, 'inviteUrl', itemIndex)),
+	return await queueTaskFromParameters.call(
+		this,
+		itemIndex,
+		{ invite_url: 'Invitation URL' },
+		(_context, _bot, client) =>
+			acceptRoomInvitationTask(stringParameter.call(this, 'inviteUrl', itemIndex), client),
 	);
 }

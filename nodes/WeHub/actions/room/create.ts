@@ -29,6 +29,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		this,
 		itemIndex,
 		{ member_list: 'Member WeChat IDs' },
-		() => createRoomTask(wxidListParameter.call(this, 'memberWxids', itemIndex)),
+		(_context, _bot, client) =>
+			createRoomTask(wxidListParameter.call(this, 'memberWxids', itemIndex), client),
 	);
 }

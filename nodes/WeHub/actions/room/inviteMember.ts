@@ -31,11 +31,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		this,
 		itemIndex,
 		{ room_wxid: 'Room ID', wxid: 'Friend WeChat ID', flag: 'Add Directly' },
-		() =>
+		(_context, _bot, client) =>
 			inviteRoomMemberTask(
 				stringParameter.call(this, 'roomWxid', itemIndex),
 				stringParameter.call(this, 'wxid', itemIndex),
 				this.getNodeParameter('addDirectly', itemIndex, false) as boolean,
+				client,
 			),
 	);
 }

@@ -28,10 +28,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		this,
 		itemIndex,
 		{ room_wxid: 'Room ID', room_name: 'New Name' },
-		() =>
+		(_context, _bot, client) =>
 			renameRoomTask(
 				stringParameter.call(this, 'roomWxid', itemIndex),
 				stringParameter.call(this, 'roomName', itemIndex),
+				client,
 			),
 	);
 }

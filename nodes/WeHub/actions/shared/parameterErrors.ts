@@ -1,6 +1,6 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
-import { TaskValidationError } from '../../protocol/tasks';
+import { ClientTooOldError, TaskValidationError } from '../../protocol/tasks';
 import type { WeHubTask } from '../../protocol/types';
 
 /** Task-dict field (as the protocol's builders name it) -> the node parameter's display name. */
@@ -23,6 +23,17 @@ export async function withParameterNames(
 			// Errors that already name their parameter (NodeOperationError) pass through unchanged.
 			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 		}
+		if (error instanceof ClientTooOldError) {
+			const message =
+				error.field === 'task_type'
+					? capitalised(error.message)
+					: `${labelFor(labels, error.field)}: ${error.message}`;
+			throw new NodeOperationError(this.getNode(), message, {
+				itemIndex,
+				description:
+					'Update the bot’s WeHub client, or leave this out. The version is the one the bot last logged in with.',
+			});
+		}
 		const label = labelFor(labels, error.field);
 		throw new NodeOperationError(this.getNode(), `${label}: ${error.message}`, {
 			itemIndex,
@@ -38,4 +49,8 @@ function labelFor(labels: FieldLabels, field: string): string {
 	const unit = /^msg_list\[(\d+)\]/.exec(field);
 	if (unit && labels.msg_list) return `${labels.msg_list} › Message ${Number(unit[1]) + 1}`;
 	return (root && labels[root]) || field;
+}
+
+function capitalised(message: string): string {
+	return message.charAt(0).toUpperCase() + message.slice(1);
 }

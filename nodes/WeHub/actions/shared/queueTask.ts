@@ -1,9 +1,10 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import { QUEUE_DEFAULTS } from '../../defaults';
+import type { BotClient } from '../../protocol/tasks';
 import type { WeHubTask } from '../../protocol/types';
 import { embeddedStoreQueueWarning, neverPolledMessage } from '../../shared/queueModeStore';
-import type { BotRef, EnqueueOptions } from '../../store/TaskStore';
+import type { BotPresence, BotRef, EnqueueOptions } from '../../store/TaskStore';
 import { botFromParameter, openActionContext, type ActionContext } from './context';
 import { executionHints } from './executionHints';
 import { withParameterNames, type FieldLabels } from './parameterErrors';
@@ -27,19 +28,21 @@ export async function queueTaskFromParameters(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	labels: FieldLabels,
-	build: (context: ActionContext, bot: BotRef) => WeHubTask | Promise<WeHubTask>,
+	build: (context: ActionContext, bot: BotRef, client: BotClient) => WeHubTask | Promise<WeHubTask>,
 	extra: IDataObject = {},
 ): Promise<IDataObject> {
 	const context = await openActionContext.call(this, itemIndex);
 	const bot = botFromParameter.call(this, itemIndex, context.settings);
 	const options = this.getNodeParameter('options', itemIndex, {}) as QueueOptions;
 	const enqueueOptions = enqueueOptionsFrom.call(this, itemIndex, options);
-	await checkBotCanBeReached.call(this, itemIndex, context, bot);
+	const presence = await checkBotCanBeReached.call(this, itemIndex, context, bot);
+	// Builders refuse what the bot's known client predates (tasks 14-19, 100, 101, ...).
+	const client: BotClient = { clientVersion: presence?.client_version };
 	const task = await withParameterNames.call(
 		this,
 		itemIndex,
 		labels,
-		async () => await build(context, bot),
+		async () => await build(context, bot, client),
 	);
 
 	const queued = await context.store.enqueue(bot, task, enqueueOptions);
@@ -61,7 +64,7 @@ async function checkBotCanBeReached(
 	itemIndex: number,
 	{ settings, store }: ActionContext,
 	bot: BotRef,
-): Promise<void> {
+): Promise<BotPresence | null> {
 	const presence = await store.getBot(bot);
 	const queueModeWarning = embeddedStoreQueueWarning(settings);
 	if (queueModeWarning) {
@@ -84,6 +87,7 @@ async function checkBotCanBeReached(
 			'warning',
 		);
 	}
+	return presence;
 }
 
 function enqueueOptionsFrom(
