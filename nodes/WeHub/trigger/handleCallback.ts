@@ -226,7 +226,7 @@ async function login(
 	loginData: LoginData,
 	clientVersion: string | undefined,
 ): Promise<ActionResult> {
-	const decision = decideLogin(h.bot.wxid, loginData, h.ctx.settings);
+	const decision = decideLogin(h.bot.wxid, loginData, h.ctx.settings, h.ctx.options);
 	if (!decision.accepted) {
 		// 200, not 403: WeHub only shows error_reason to its user when it can read the answer.
 		return {

@@ -1,6 +1,7 @@
 import { loginSignature } from '../protocol/signature';
 import type { LoginAckData, LoginData } from '../protocol/types';
 import type { WeHubSettings } from '../shared/settings';
+import type { TriggerOptions } from './options';
 
 export type LoginDecision =
 	{ accepted: true; data: LoginAckData } | { accepted: false; reason: string };
@@ -16,6 +17,7 @@ export function decideLogin(
 	botWxid: string,
 	data: LoginData,
 	settings: Pick<WeHubSettings, 'allowedBots' | 'secretKey'>,
+	options: Pick<TriggerOptions, 'reportContactFlag'> = {},
 ): LoginDecision {
 	if (settings.allowedBots && !settings.allowedBots.includes(botWxid)) {
 		return {
@@ -23,8 +25,13 @@ export function decideLogin(
 			reason: `WeChat account ${botWxid} is not in the allowed bots of this WeHub app`,
 		};
 	}
+	// Which lists the next report_contact carries (0.4.9+; older clients ignore the option).
+	const answer: LoginAckData =
+		options.reportContactFlag === undefined
+			? {}
+			: { option: { flag_report_contact: options.reportContactFlag } };
 	const nonce = typeof data.nonce === 'string' ? data.nonce : '';
-	if (!nonce) return { accepted: true, data: {} };
+	if (!nonce) return { accepted: true, data: answer };
 	if (!settings.secretKey) {
 		return {
 			accepted: false,
@@ -34,6 +41,6 @@ export function decideLogin(
 	}
 	return {
 		accepted: true,
-		data: { signature: loginSignature(botWxid, nonce, settings.secretKey) },
+		data: { ...answer, signature: loginSignature(botWxid, nonce, settings.secretKey) },
 	};
 }

@@ -29,6 +29,11 @@ export interface TriggerOptions {
 	autoAcceptFriendRequests: boolean;
 	/** Accept uploads whose file_index no message or task announced. */
 	allowUnknownUploads: boolean;
+	/**
+	 * login_ack's `option.flag_report_contact`: which lists report_contact carries (1 friends,
+	 * 2 rooms, 4 official accounts); undefined = not sent, WeHub reports every list.
+	 */
+	reportContactFlag?: number;
 	maxUploadBytes: number;
 }
 

@@ -1,3 +1,4 @@
+import { contactListFlag } from '../protocol/tasks';
 import { parseWxidList } from '../shared/settings';
 import { TRIGGER_DEFAULTS } from '../defaults';
 import {
@@ -35,11 +36,18 @@ export function optionsFromParameters(read: ParameterReader): TriggerOptions {
 		),
 		autoAcceptFriendRequests: options.autoAcceptFriendRequests === true,
 		allowUnknownUploads: options.allowUnknownUploads === true,
+		reportContactFlag: reportContactFlag(options.contactReportLists),
 		maxUploadBytes:
 			Number.isFinite(maxUploadMb) && maxUploadMb > 0
 				? Math.round(maxUploadMb * 1024 * 1024)
 				: defaults.maxUploadBytes,
 	};
+}
+
+/** The Contact Report Lists option as WeHub's bitmask; nothing chosen = every list (not sent). */
+function reportContactFlag(lists: unknown): number | undefined {
+	const flag = contactListFlag(strings(lists));
+	return flag === 0 ? undefined : flag;
 }
 
 function record(value: unknown): Record<string, unknown> {

@@ -28,6 +28,19 @@ export const optionProperties: INodeProperties[] = [
 					'Whether to queue an accept task (13) for every friend request; the daily cap of the credential applies',
 			},
 			{
+				displayName: 'Contact Report Lists',
+				name: 'contactReportLists',
+				type: 'multiOptions',
+				options: [
+					{ name: 'Friends', value: 'friends' },
+					{ name: 'Official Accounts', value: 'officialAccounts' },
+					{ name: 'Rooms', value: 'rooms' },
+				],
+				default: [],
+				description:
+					'Which lists WeHub reports after login (WeHub 0.4.9+, which reads it from the login answer); none selected reports every list. Big accounts keep reports small this way.',
+			},
+			{
 				displayName: 'Contacts Output',
 				name: 'splitContacts',
 				type: 'options',
