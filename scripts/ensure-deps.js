@@ -16,7 +16,9 @@ function needsInstall() {
 }
 
 if (needsInstall()) {
-	console.log('[wehub] installing the package dependencies (npm ci) ...');
+	console.log(
+		'[wehub] installing the package dependencies (npm ci; once on a fresh clone, about a minute)',
+	);
 	const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
 	if (r.status !== 0) process.exit(r.status ?? 1);
 }

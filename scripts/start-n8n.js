@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // `npm start`: a real n8n on http://localhost:5678 with this package installed, a WeHub API
-// credential, the example workflows imported and the "WeHub Demo" workflow active.
-// Installs the pinned n8n on first use. Re-running is idempotent (imports overwrite by id).
-// Env: N8N_VERSION, N8N_PORT, WEHUB_N8N_USER_FOLDER, WEHUB_APPID, WEHUB_SECRET_KEY.
+// credential, the example workflows imported, the "WeHub Demo" workflow active and an owner
+// account (its e-mail and generated password printed), so the editor opens on the workflows.
+// Installs the pinned n8n on first use (minutes; said on screen). Later starts skip the imports
+// while the examples and the credential are unchanged (WEHUB_REIMPORT=1 imports them again,
+// overwriting by id).
+// Env: N8N_VERSION, N8N_PORT, WEHUB_N8N_USER_FOLDER, WEHUB_APPID, WEHUB_SECRET_KEY, WEHUB_REIMPORT.
 'use strict';
+const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 const {
@@ -11,17 +15,24 @@ const {
 	REPO_ROOT,
 	PACKAGE_NAME,
 	builtFiles,
+	databaseFile,
 	demoCredential,
 	ensureN8nInstalled,
+	ensureOwner,
 	filesFolder,
+	isHealthy,
+	linkThisPackage,
+	ownerFile,
 	prepareUserFolder,
+	runtimePaths,
 	spawnN8nServer,
 	webhookLive,
 	withStableIds,
 } = require('./n8n');
 
 /** @import { ChildProcess } from 'child_process' */
-/** @import { WorkflowJson } from './n8n' */
+/** @import { CredentialJson, WorkflowJson } from './n8n' */
+/** @import { Owner } from './n8n/owner' */
 
 const DEMO_PREFIX = 'WeHub Demo';
 const CALLBACK_PATH = 'wehub';
@@ -84,23 +95,41 @@ function waitForCallback(baseUrl, child, timeoutMs) {
 }
 
 /**
+ * The owner account lines: its e-mail and password, or why there are none.
+ * @param {Owner | Error} owner
+ * @param {string} userFolder
+ * @returns {string[]}
+ */
+function ownerLines(owner, userFolder) {
+	if (owner instanceof Error) {
+		return [`Owner account:         not set up by npm start (${owner.message})`];
+	}
+	return [
+		`Log in as:             ${owner.email}`,
+		`Password:              ${owner.password}  (${owner.created ? 'generated now' : 'as before'}; kept in ${ownerFile(userFolder)})`,
+	];
+}
+
+/**
  * @param {string} baseUrl
  * @param {Array<WorkflowJson & { id: string }>} demos The active demo workflows.
  * @param {boolean} callbackLive
  * @param {number} seconds How long the start took.
  * @param {string} userFolder
+ * @param {Owner | Error} owner
  */
-function printUsage(baseUrl, demos, callbackLive, seconds, userFolder) {
+function printUsage(baseUrl, demos, callbackLive, seconds, userFolder, owner) {
 	const callback = `${baseUrl}/webhook/${CALLBACK_PATH}`;
 	const { appId, secretKey } = startCredential().data;
 	const lines = [
 		'',
-		`n8n is running:        ${baseUrl}  (ready in ${seconds} s; the editor asks for an owner account)`,
+		`n8n is running:        ${baseUrl}  (ready in ${seconds} s)`,
+		...ownerLines(owner, userFolder),
 		`WeHub callback URL:    ${callback}`,
 		`WeHub upload URL:      ${callback}/upload`,
 		`Credential:            "WeHub Demo" (id ${DEMO_CREDENTIAL_ID}), appid ${appId}`,
 		demos.length
-			? `Active demo workflow:  ${demos.map((w) => `${w.name} (${w.id})`).join(', ')}`
+			? `Active demo workflow:  ${demos.map((w) => `${w.name}, ${baseUrl}/workflow/${w.id}`).join('; ')}`
 			: 'No "WeHub Demo" workflow in examples/ yet: create one in the editor and activate it.',
 		`Files folder:          ${filesFolder(userFolder)}  (uploads the demo saves; n8n may only read and write here)`,
 		callbackLive
@@ -116,8 +145,56 @@ function printUsage(baseUrl, demos, callbackLive, seconds, userFolder) {
 	console.log(lines.join('\n'));
 }
 
+/**
+ * What npm start imports, as one hash: a later start with the same hash (and database) skips the
+ * imports, each of which boots n8n's CLI for several seconds.
+ * @param {string} version
+ * @param {CredentialJson[]} credentials
+ * @param {WorkflowJson[]} workflows
+ * @param {string[]} activate
+ */
+function importFingerprint(version, credentials, workflows, activate) {
+	const content = JSON.stringify({ version, credentials, workflows, activate });
+	return crypto.createHash('sha256').update(content).digest('hex');
+}
+
+/** @param {string} userFolder */
+function importMarker(userFolder) {
+	return path.join(userFolder, 'wehub-start-imports.json');
+}
+
+/**
+ * @param {string} userFolder
+ * @param {string} fingerprint
+ */
+function alreadyImported(userFolder, fingerprint) {
+	if (process.env.WEHUB_REIMPORT) return false;
+	if (!fs.existsSync(databaseFile(userFolder))) return false;
+	try {
+		return (
+			JSON.parse(fs.readFileSync(importMarker(userFolder), 'utf8')).fingerprint === fingerprint
+		);
+	} catch {
+		return false;
+	}
+}
+
+/** Says what a first start does before it goes quiet for minutes. */
+function announceColdStart() {
+	const paths = runtimePaths();
+	if (isHealthy(paths)) return;
+	log(
+		[
+			`first start: installing n8n ${paths.version} and the Node 24 it needs into .n8n-runtime/`,
+			'  (once; about 4-5 minutes on 2 cores: npm install of n8n about 3 minutes, then building',
+			'  its sqlite3 module about 1 minute; progress every 15 s). Later starts take about 15 s.',
+		].join('\n'),
+	);
+}
+
 async function main() {
 	const started = Date.now();
+	announceColdStart();
 	const paths = await ensureN8nInstalled();
 	const missing = builtFiles().filter((file) => !file.exists);
 	if (missing.length > 0) {
@@ -133,12 +210,16 @@ async function main() {
 	const demos = workflows.filter((workflow) => String(workflow.name).startsWith(DEMO_PREFIX));
 
 	log(`n8n ${paths.version}, user folder ${userFolder}, ${PACKAGE_NAME} linked from ${REPO_ROOT}`);
-	await prepareUserFolder(paths, userFolder, {
-		credentials: [startCredential()],
-		workflows,
-		activate: demos.map((workflow) => workflow.id),
-		log,
-	});
+	const credentials = [startCredential()];
+	const activate = demos.map((workflow) => workflow.id);
+	const fingerprint = importFingerprint(paths.version, credentials, workflows, activate);
+	if (alreadyImported(userFolder, fingerprint)) {
+		linkThisPackage(userFolder);
+		log('examples and credential unchanged since the last start: not imported again');
+	} else {
+		await prepareUserFolder(paths, userFolder, { credentials, workflows, activate, log });
+		fs.writeFileSync(importMarker(userFolder), `${JSON.stringify({ fingerprint })}\n`);
+	}
 
 	log(`starting n8n on ${baseUrl}`);
 	const child = spawnN8nServer(paths, userFolder, { port, stdio: 'inherit' });
@@ -155,7 +236,10 @@ async function main() {
 	process.on('SIGTERM', () => stop('SIGTERM'));
 	child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 	const callbackLive = await waitForCallback(baseUrl, child, demos.length ? 120_000 : 30_000);
-	printUsage(baseUrl, demos, callbackLive, Math.round((Date.now() - started) / 1000), userFolder);
+	/** @type {Owner | Error} */
+	const owner = await ensureOwner(baseUrl, { userFolder }).catch((error) => error);
+	const seconds = Math.round((Date.now() - started) / 1000);
+	printUsage(baseUrl, demos, callbackLive, seconds, userFolder, owner);
 }
 
 main().catch((error) => {

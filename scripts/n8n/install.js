@@ -281,7 +281,7 @@ async function buildNativeModules(paths, log) {
 			cwd: hoisted ? paths.n8nRoot : dir,
 			env: node24Env(paths, { npm_config_build_from_source: 'true', JOBS: '2' }),
 			log,
-			label: `build ${name}@${version}`,
+			label: `build ${name}@${version} (about 1 min)`,
 		});
 		if (unloadableModules(paths, [dir]).length > 0) {
 			throw new Error(`${name} was built but still does not load on Node 24`);
@@ -302,7 +302,10 @@ async function ensureN8nInstalled({ version, log = defaultLog } = {}) {
 	const paths = runtimePaths(version);
 	if (isHealthy(paths)) return paths;
 	const started = Date.now();
-	log(`installing n8n ${paths.version} into ${paths.n8nRoot} (several minutes on a cold machine)`);
+	log(
+		`installing n8n ${paths.version} into ${paths.n8nRoot} (once; about 4-5 minutes on a cold ` +
+			'machine with 2 cores: npm install about 3 minutes, building sqlite3 about 1 minute)',
+	);
 	const nodeVersion = await ensureNode24(paths, log);
 	log(`using Node ${nodeVersion} at ${paths.nodeBin}`);
 
@@ -331,7 +334,7 @@ async function ensureN8nInstalled({ version, log = defaultLog } = {}) {
 			cwd: paths.n8nRoot,
 			env: node24Env(paths),
 			log,
-			label: `npm install n8n@${paths.version}`,
+			label: `npm install n8n@${paths.version} (about 3 min cold)`,
 			countPackages: true,
 		},
 	);
