@@ -50,7 +50,10 @@ const { n8nEnv } = require('./env');
 
 /**
  * The environment every n8n process gets: Node 24 first on PATH, without the caller's NODE_OPTIONS
- * and NODE_ENV (jest sets NODE_ENV=test, and n8n then exits at once with code 1 and no output).
+ * and NODE_ENV (jest sets NODE_ENV=test, and n8n then exits at once with code 1 and no output),
+ * and without the `npm_*` variables of the `npm run` / `npx` that started the caller: n8n's
+ * community-package installer runs npm, which would read them as its own configuration (e.g. the
+ * machine's `cafile`, or the repository as `local_prefix`).
  * @param {RuntimePaths} paths
  * @param {Record<string, string>} env
  * @returns {NodeJS.ProcessEnv}
@@ -58,6 +61,9 @@ const { n8nEnv } = require('./env');
 function processEnv(paths, env) {
 	const inherited = { ...process.env };
 	for (const name of ['NODE_OPTIONS', 'NODE_ENV', 'JEST_WORKER_ID']) delete inherited[name];
+	for (const name of Object.keys(inherited)) {
+		if (/^npm_/i.test(name)) delete inherited[name];
+	}
 	return {
 		...inherited,
 		PATH: `${paths.nodeBinDir}${path.delimiter}${process.env.PATH}`,

@@ -181,7 +181,9 @@ async function startRegistryInterceptor({ registryUrl, target }) {
 			https_proxy: proxyUrl,
 			NO_PROXY: noProxy,
 			no_proxy: noProxy,
+			// Node's TLS (n8n's own requests) and npm's (which reads `cafile` instead when set)
 			NODE_EXTRA_CA_CERTS: caFile,
+			npm_config_cafile: caFile,
 		},
 		requests: () => [...requests],
 		refused: () => [...refused],

@@ -1,0 +1,52 @@
+import { startVerdaccio, type LocalRegistry } from '../../../scripts/registry/verdaccio';
+import { publishPackage, type PackedPackage } from '../../../scripts/registry/publish';
+import {
+	n8nPackagesRegistry,
+	startRegistryInterceptor,
+	type RegistryInterceptor,
+} from '../../../scripts/registry/interceptor';
+import { forgetGroup, registerGroup } from '../harness/processRegistry';
+import { PACKAGE_NAME, runtimePaths } from '../harness/runtime';
+
+export type { LocalRegistry, PackedPackage, RegistryInterceptor };
+
+export interface PublishedPackage {
+	registry: LocalRegistry;
+	/** What `npm pack` put in the tarball that was published. */
+	packed: PackedPackage;
+	stop(): Promise<void>;
+}
+
+/**
+ * A local verdaccio (uplinked to the registry this machine's npm uses) with this package, as
+ * `npm pack` builds it from dist/, published to it. Its process group is recorded, so
+ * globalTeardown stops it if a test file crashes.
+ */
+export async function publishToLocalRegistry(): Promise<PublishedPackage> {
+	const registry = await startVerdaccio({
+		packageName: PACKAGE_NAME,
+		hooks: { spawned: registerGroup, exited: forgetGroup },
+		log: (message) => console.log(`[e2e registry] ${message}`),
+	});
+	try {
+		const packed = await publishPackage(registry);
+		return { registry, packed, stop: () => registry.stop() };
+	} catch (error) {
+		await registry.stop();
+		throw error;
+	}
+}
+
+/**
+ * The proxy that lets an unlicensed n8n's installer, which only asks its default registry, reach
+ * the local one (see scripts/registry/interceptor.js). Pass `env` to the n8n process.
+ */
+export function interceptN8nRegistry(
+	registry: LocalRegistry,
+	version?: string,
+): Promise<RegistryInterceptor> {
+	return startRegistryInterceptor({
+		registryUrl: n8nPackagesRegistry(runtimePaths(version)),
+		target: registry.url,
+	});
+}
