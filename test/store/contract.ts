@@ -314,6 +314,23 @@ export function taskStoreContract(name: string, openStore: OpenStore): void {
 				expect((await store.list(bot, 'cancelled')).map((t) => t.task_id)).toEqual([ids[3]]);
 				expect(await store.list(bot, 'done')).toEqual([]);
 			});
+
+			it('lists every task when no limit is given, however many there are', async () => {
+				const ids = [];
+				for (let n = 0; n < 150; n++) {
+					ids.push((await store.enqueue(bot, sendText(`#${n}`), { now: T0 + n })).task_id);
+				}
+				await store.enqueue(bot, sendText('held back'), { now: T0 + 150, notBefore: T0 + DAY });
+				await store.handOut(bot, T0 + 200);
+
+				expect((await store.list(bot)).map((t) => t.task_id).slice(0, 150)).toEqual(ids);
+				expect(await store.list(bot)).toHaveLength(151);
+				expect((await store.list(bot, 'queued')).map((t) => t.task_id)).toEqual([
+					...ids.slice(1),
+					expect.any(String),
+				]);
+				expect(await store.list(bot, 'queued', 120)).toHaveLength(120);
+			});
 		});
 
 		describe('waitForResult', () => {

@@ -171,7 +171,7 @@ export class EmbeddedTaskStore implements TaskStore {
 		return this.tasks.get([appid, taskId]) ?? null;
 	}
 
-	async list(bot: BotRef, state?: TaskState, limit = 100): Promise<TaskRecord[]> {
+	async list(bot: BotRef, state?: TaskState, limit = Infinity): Promise<TaskRecord[]> {
 		const index = state === 'queued' ? this.queue : this.byBot;
 		const result: TaskRecord[] = [];
 		for (const key of index.getKeys(this.botRange(bot))) {

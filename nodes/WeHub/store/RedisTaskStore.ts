@@ -203,7 +203,7 @@ export class RedisTaskStore implements TaskStore {
 		return Object.keys(hash).length === 0 ? null : taskFromHash(hash, taskId);
 	}
 
-	async list(bot: BotRef, state?: TaskState, limit = 100): Promise<TaskRecord[]> {
+	async list(bot: BotRef, state?: TaskState, limit = Infinity): Promise<TaskRecord[]> {
 		const base = this.base(bot.appid);
 		const index = state === 'queued' ? `q:${bot.wxid}` : `bybot:${bot.wxid}`;
 		const result: TaskRecord[] = [];

@@ -158,7 +158,7 @@ export interface TaskStore {
 	/** Cancels a queued task; any other state is returned unchanged. Null for an unknown id. */
 	cancel(appid: string, taskId: string): Promise<TaskRecord | null>;
 	get(appid: string, taskId: string): Promise<TaskRecord | null>;
-	/** Oldest first. */
+	/** Oldest first: every task of the bot (in `state`, when given), or the first `limit` of them. */
 	list(bot: BotRef, state?: TaskState, limit?: number): Promise<TaskRecord[]>;
 	/** Resolves with the record once it is finished, or with its current state at the timeout. */
 	waitForResult(appid: string, taskId: string, timeoutMs: number): Promise<TaskRecord | null>;

@@ -92,6 +92,19 @@ describe.each(backends)('Task and Bot operations on the %s store', (_backend, cr
 		]);
 	});
 
+	it('Get Many with Return All returns every task, past a hundred', async () => {
+		const queued = [];
+		for (let n = 0; n < 130; n++) {
+			queued.push(
+				(await store.enqueue(bot(), { task_type: 8, task_dict: { room_wxid: ROOM } })).task_id,
+			);
+		}
+		const all = await taskOperation('getAll', { botWxid: BOT, state: 'queued', returnAll: true });
+		expect(all.map((record) => record.task_id)).toEqual(queued);
+		const limited = await taskOperation('getAll', { botWxid: BOT, state: 'any', limit: 110 });
+		expect(limited).toHaveLength(110);
+	});
+
 	it('Cancel cancels a queued task and leaves a handed-out one alone', async () => {
 		const pulled = await queueAnnouncement('已取走');
 		const waiting = await queueAnnouncement('待取消');
