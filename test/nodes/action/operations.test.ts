@@ -46,7 +46,8 @@ const cases: Array<[string, string, IDataObject, WeHubTask]> = [
 	[
 		'room',
 		'removeMember',
-		{ roomWxid: '', wxid: ALICE },
+		// A Room ID left from before the choice is not sent.
+		{ removeFrom: 'everyOwnedRoom', roomWxid: ROOM, wxid: ALICE },
 		{ task_type: 2, task_dict: { room_wxid: '', wxid: ALICE } },
 	],
 	[
@@ -219,6 +220,34 @@ describe('tasks a bot’s WeHub client predates', () => {
 			expect(error.message).toMatch(message);
 			expect(error.description).toMatch(/Update the bot’s WeHub client/);
 			expect(await store.list(bot)).toEqual([]);
+		},
+	);
+});
+
+describe('Room › Remove Member', () => {
+	it.each([
+		['an empty Room ID', { roomWxid: '' }],
+		['a Room ID of spaces', { roomWxid: '   ' }],
+		['an expression that resolved to nothing', { roomWxid: undefined }],
+		['an empty Room ID with Remove From "One Room"', { removeFrom: 'room', roomWxid: '' }],
+	])(
+		'refuses %s instead of removing the member from every room, and queues nothing',
+		async (_case, parameters) => {
+			const credential = newCredential();
+			const error = await runNode(credential, {
+				parameters: {
+					resource: 'room',
+					operation: 'removeMember',
+					botWxid: BOT,
+					wxid: ALICE,
+					...parameters,
+				},
+			}).catch((caught: unknown) => caught as Error & { description?: string });
+
+			expect(error.message).toBe('Room ID is empty');
+			expect(error.description).toMatch(/or choose Remove From "Every Room the Bot Owns"/);
+			const store = await storeFor(credential);
+			expect(await store.list({ appid: credential.appId, wxid: BOT })).toEqual([]);
 		},
 	);
 });
