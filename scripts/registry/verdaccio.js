@@ -63,11 +63,47 @@ function upstreamRegistry() {
 async function ensureVerdaccioInstalled({ log = defaultLog } = {}) {
 	const paths = runtimePaths();
 	const verdaccio = verdaccioPaths();
-	const marker = readJson(verdaccio.marker);
-	if (marker?.version === VERDACCIO_VERSION && fs.existsSync(verdaccio.bin)) {
+	const installed = () =>
+		readJson(verdaccio.marker)?.version === VERDACCIO_VERSION && fs.existsSync(verdaccio.bin);
+	if (installed()) {
 		await ensureNode24(paths, log);
 		return { nodeBin: paths.nodeBin, bin: verdaccio.bin };
 	}
+	// Test files running side by side install it once: the first takes the lock, the others wait.
+	const release = await takeLock(`${verdaccio.root}.lock`);
+	try {
+		if (!installed()) await installVerdaccio(paths, verdaccio, log);
+	} finally {
+		release();
+	}
+	return { nodeBin: paths.nodeBin, bin: verdaccio.bin };
+}
+
+/**
+ * A lock folder (mkdir is atomic); one older than 10 minutes is taken as left by a crash.
+ * @param {string} dir
+ * @returns {Promise<() => void>} Releases it.
+ */
+async function takeLock(dir) {
+	fs.mkdirSync(path.dirname(dir), { recursive: true });
+	for (;;) {
+		try {
+			fs.mkdirSync(dir);
+			return () => fs.rmSync(dir, { recursive: true, force: true });
+		} catch {
+			const age = Date.now() - (fs.statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? 0);
+			if (age > 10 * 60_000) fs.rmSync(dir, { recursive: true, force: true });
+			else await new Promise((resolve) => setTimeout(resolve, 500));
+		}
+	}
+}
+
+/**
+ * @param {import('../n8n/paths').RuntimePaths} paths
+ * @param {ReturnType<typeof verdaccioPaths>} verdaccio
+ * @param {Log} log
+ */
+async function installVerdaccio(paths, verdaccio, log) {
 	const started = Date.now();
 	log(`installing verdaccio ${VERDACCIO_VERSION} into ${verdaccio.root} (once, about 30 s)`);
 	await ensureNode24(paths, log);
@@ -97,7 +133,6 @@ async function ensureVerdaccioInstalled({ log = defaultLog } = {}) {
 		installedAt: new Date().toISOString(),
 		seconds: Math.round((Date.now() - started) / 1000),
 	});
-	return { nodeBin: paths.nodeBin, bin: verdaccio.bin };
 }
 
 /**
