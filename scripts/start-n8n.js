@@ -187,7 +187,7 @@ function announceColdStart() {
 		[
 			`first start: installing n8n ${paths.version} and the Node 24 it needs into .n8n-runtime/`,
 			'  (once; about 4-5 minutes on 2 cores: npm install of n8n about 3 minutes, then building',
-			'  its sqlite3 module about 1 minute; progress every 15 s). Later starts take about 15 s.',
+			'  its sqlite3 module about 1 minute; progress every 15 s). Later starts take about 20 s.',
 		].join('\n'),
 	);
 }
