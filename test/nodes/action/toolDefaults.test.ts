@@ -58,10 +58,17 @@ function saved(variant: 'node' | 'tool', parameters: INodeParameters): INodePara
 }
 
 const SEND = { resource: 'message', operation: 'send' };
-const TO_WXID_FROM_AI =
-	"={{ $fromAI('to_wxid', 'Where to send the WeChat message: a room ID (ends in @chatroom) or the wxid of a person', 'string') }}";
-const TEXT_FROM_AI =
-	"={{ $fromAI('text', 'The text of the WeChat message; WeChat emoji as [微笑]-style codes', 'string') }}";
+/** As n8n's editor writes a parameter "Defined automatically by the model". */
+const fromAI = (key: string, description: string) =>
+	`={{ /*n8n-auto-generated-fromAI-override*/ $fromAI('${key}', \`${description}\`, 'string') }}`;
+const TO_WXID_FROM_AI = fromAI(
+	'to_wxid',
+	'Where to send the WeChat message: a room ID (ends in @chatroom) or the wxid of a person',
+);
+const TEXT_FROM_AI = fromAI(
+	'text',
+	'The text of the WeChat message; WeChat emoji as [微笑]-style codes',
+);
 
 describe('WeHub node and WeHub Tool defaults', () => {
 	it('the normal node keeps answering the input item: its bot, Same Chat, an empty text', () => {
@@ -114,6 +121,19 @@ describe('WeHub node and WeHub Tool defaults', () => {
 			expect(resolved(variant, stored)).toEqual(defaults);
 		},
 	);
+
+	it('the tool as n8n 2.40.7’s editor saves it, just added under an agent, runs with them', () => {
+		const savedByEditor = { messages: { unit: [{ text: TEXT_FROM_AI }] }, options: {} };
+
+		expect(resolved('tool', savedByEditor)).toMatchObject({
+			resource: 'message',
+			operation: 'send',
+			botWxid: '',
+			sendTo: 'wxid',
+			toWxid: TO_WXID_FROM_AI,
+			messages: { unit: [{ type: 'text', text: TEXT_FROM_AI }] },
+		});
+	});
 
 	it('values set on the tool are kept (a fixed bot, Same Chat)', () => {
 		const parameters = resolved('tool', { ...SEND, botWxid: 'wxid_bot123', sendTo: 'sameChat' });

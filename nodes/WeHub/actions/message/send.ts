@@ -27,20 +27,22 @@ interface SendOptions extends QueueOptions {
 
 /**
  * On the WeHub Tool (under an AI Agent) the model names the chat and writes the text: the tool runs
- * on the model's arguments, not on a WeHub Trigger item, so there is no reply_to to answer.
+ * on the model's arguments, not on a WeHub Trigger item, so there is no reply_to to answer. Written
+ * as n8n's editor writes "Defined automatically by the model" (its marker comment), so the editor
+ * shows them that way, with the description to edit.
  */
 const TOOL_DEFAULTS = {
 	sendTo: { default: 'wxid' },
 	toWxid: {
 		default:
-			"={{ $fromAI('to_wxid', 'Where to send the WeChat message: a room ID (ends in @chatroom) or the wxid of a person', 'string') }}",
+			"={{ /*n8n-auto-generated-fromAI-override*/ $fromAI('to_wxid', `Where to send the WeChat message: a room ID (ends in @chatroom) or the wxid of a person`, 'string') }}",
 	},
 	messages: {
 		default: {
 			unit: [
 				{
 					type: 'text',
-					text: "={{ $fromAI('text', 'The text of the WeChat message; WeChat emoji as [微笑]-style codes', 'string') }}",
+					text: "={{ /*n8n-auto-generated-fromAI-override*/ $fromAI('text', `The text of the WeChat message; WeChat emoji as [微笑]-style codes`, 'string') }}",
 				},
 			],
 		},
@@ -137,7 +139,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			}
 			const entries =
 				(this.getNodeParameter('messages.unit', itemIndex, []) as UnitParameters[]) ?? [];
-			const units = await buildUnits.call(this, itemIndex, entries, {
+			const { units, media } = await buildUnits.call(this, itemIndex, entries, {
 				store,
 				appid: bot.appid,
 				clientVersion,
@@ -145,11 +147,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				mediaTtlMinutes: options.mediaTtlMinutes ?? QUEUE_DEFAULTS.mediaTtlMinutes,
 				availableFrom: options.notBefore ? Date.parse(options.notBefore) || Date.now() : Date.now(),
 			});
-			return sendMessageTask(target.wxid, units, {
+			const task = sendMessageTask(target.wxid, units, {
 				atList,
 				atStyle: options.mentionPlaceholders === true,
 				clientVersion,
 			});
+			// Binary data is stored only now that the whole task is valid, right before it is queued.
+			return { task, media };
 		},
 		shape,
 	);
