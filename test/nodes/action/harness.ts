@@ -63,6 +63,19 @@ export async function runNode(credential: IDataObject, run: Run): Promise<INodeE
 	return (await runNodeWithHints(credential, run)).output;
 }
 
+/** The error of a run that must fail: n8n shows its message and description to the user. */
+export async function runNodeRefused(
+	credential: IDataObject,
+	run: Run,
+): Promise<Error & { description?: string }> {
+	try {
+		await runNode(credential, run);
+	} catch (error) {
+		return error as Error & { description?: string };
+	}
+	throw new Error('The node ran without an error');
+}
+
 /** The node's output and the execution hints it gave n8n (shown above the output pane). */
 export async function runNodeWithHints(
 	credential: IDataObject,

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'http';
 import type { AddressInfo } from 'net';
+import { join } from 'path';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { MAX_MEDIA_BYTES } from '../../../nodes/WeHub/actions/shared/media';
@@ -49,9 +50,13 @@ afterAll(async () => {
 });
 
 let apps = 0;
-/** A fresh appid; `withTrigger` records the media URL as an activated WeHub Trigger does. */
-async function setUp(withTrigger = true) {
-	const credential = embeddedCredential(`app-media-${++apps}`, folder.path);
+/**
+ * A fresh appid; `withTrigger` records the media URL as an activated WeHub Trigger does. `alone`
+ * gives it a store of its own, so that a sweep counts its records only.
+ */
+async function setUp(withTrigger = true, alone = false) {
+	const appId = `app-media-${++apps}`;
+	const credential = embeddedCredential(appId, alone ? join(folder.path, appId) : folder.path);
 	const store = await storeFor(credential);
 	stores.set(credential.appId, store);
 	await store.recordLogin({ appid: credential.appId, wxid: BOT }, { client_version: '0.4.26' });
@@ -198,5 +203,70 @@ describe('Message › Send with binary data', () => {
 		await expect(sendBinary(credential, { type: 'file' }, {})).rejects.toThrow(
 			/binary file 'data'/,
 		);
+	});
+});
+
+describe('a refused Message › Send stores no binary data', () => {
+	const DAY = 24 * 3_600_000;
+	const image = { source: 'binary', binaryPropertyName: 'data', type: 'image' };
+	const binary = { data: binaryData(PNG, 'image/png', 'receipt.png') };
+
+	/** A sweep after the media's lifetime (24 h) removes every media record: how many there were. */
+	const storedMedia = async (store: TaskStore) => (await store.sweep(Date.now() + 2 * DAY)).removed;
+
+	it.each<{ refusal: string; parameters: IDataObject; reason: RegExp; clientVersion?: string }>([
+		{
+			refusal: 'a later message its client predates',
+			parameters: {
+				messages: { unit: [image, { type: 'gif', url: 'https://example.com/a.gif' }] },
+			},
+			reason: /Messages › Message 2: .*WeHub 0\.1\.5/,
+			clientVersion: '0.1.5',
+		},
+		{
+			refusal: 'a later message with a bad parameter',
+			parameters: { messages: { unit: [image, { type: 'text', text: '' }] } },
+			reason: /Messages › Message 2 › Text/,
+		},
+		{
+			refusal: 'mentions in a private chat',
+			parameters: {
+				toWxid: 'wxid_k2m9x7lq4a12',
+				mentions: 'fangqing_hust',
+				messages: { unit: [image] },
+			},
+			reason: /Mention WeChat IDs: mentions only work in rooms/,
+		},
+		{
+			refusal: 'a Not Before that is not a date',
+			parameters: { messages: { unit: [image] }, options: { notBefore: 'tomorrow-ish' } },
+			reason: /Not Before "tomorrow-ish" is not a date/,
+		},
+	])('refused for $refusal', async ({ parameters, reason, clientVersion }) => {
+		const { credential, store } = await setUp(true, true);
+		const bot = { appid: credential.appId as string, wxid: BOT };
+		if (clientVersion) await store.recordLogin(bot, { client_version: clientVersion });
+		await expect(
+			runNode(credential, {
+				items: [{ json: {}, binary }],
+				parameters: {
+					resource: 'message',
+					operation: 'send',
+					botWxid: BOT,
+					sendTo: 'wxid',
+					toWxid: ROOM,
+					...parameters,
+				},
+			}),
+		).rejects.toThrow(reason);
+
+		expect(await store.list(bot)).toEqual([]);
+		expect(await storedMedia(store)).toBe(0);
+	});
+
+	it('the same send, valid, stores its binary data', async () => {
+		const { credential, store } = await setUp(true, true);
+		await sendBinary(credential, { type: 'image' }, binary);
+		expect(await storedMedia(store)).toBe(1);
 	});
 });

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { WeHubTask } from '../../../nodes/WeHub/protocol/types';
 import { closeAllTaskStores } from '../../../nodes/WeHub/store/openTaskStore';
-import { embeddedCredential, runNode, storeFor, tempStoreFolder } from './harness';
+import { embeddedCredential, runNode, runNodeRefused, storeFor, tempStoreFolder } from './harness';
 
 const BOT = 'wxid_bot_shop01';
 const ROOM = '17950482733@chatroom';
@@ -212,9 +212,9 @@ describe('tasks a bot’s WeHub client predates', () => {
 			const bot = { appid: credential.appId, wxid: BOT };
 			await store.recordLogin(bot, { client_version: '0.1.5' });
 
-			const error = await runNode(credential, {
+			const error = await runNodeRefused(credential, {
 				parameters: { resource, operation, botWxid: BOT, ...parameters },
-			}).catch((caught: unknown) => caught as Error & { description?: string });
+			});
 
 			expect(error.message).toMatch(/the bot runs WeHub 0\.1\.5, which cannot do this/i);
 			expect(error.message).toMatch(message);
@@ -234,7 +234,7 @@ describe('Room › Remove Member', () => {
 		'refuses %s instead of removing the member from every room, and queues nothing',
 		async (_case, parameters) => {
 			const credential = newCredential();
-			const error = await runNode(credential, {
+			const error = await runNodeRefused(credential, {
 				parameters: {
 					resource: 'room',
 					operation: 'removeMember',
@@ -242,7 +242,7 @@ describe('Room › Remove Member', () => {
 					wxid: ALICE,
 					...parameters,
 				},
-			}).catch((caught: unknown) => caught as Error & { description?: string });
+			});
 
 			expect(error.message).toBe('Room ID is empty');
 			expect(error.description).toMatch(/or choose Remove From "Every Room the Bot Owns"/);
@@ -315,6 +315,55 @@ describe('every task-queuing operation', () => {
 		expect(await store.getFile(credential.appId, 'c0ffee00c0ffee00c0ffee00c0ffee00')).toMatchObject(
 			{ state: 'requested', bot_wxid: BOT },
 		);
+	});
+});
+
+describe('a refused File › Request Upload', () => {
+	const FILE_INDEX = 'C:\\WeHub\\cache\\img_20260301_0915.jpg';
+
+	it.each<{ refusal: string; parameters: IDataObject; reason: RegExp; allowedBots?: string }>([
+		{
+			refusal: 'a Not Before that is not a date',
+			parameters: { options: { notBefore: 'after lunch' } },
+			reason: /Not Before "after lunch" is not a date/,
+		},
+		{
+			refusal: 'a bot outside Allowed Bots',
+			parameters: {},
+			reason: /is not in the credential's Allowed Bots/,
+			allowedBots: 'wxid_bot_other',
+		},
+		{
+			refusal: 'an empty File Index',
+			parameters: { fileIndex: '' },
+			reason: /File Index/,
+		},
+	])('refused for $refusal leaves the file as reported', async (refused) => {
+		const credential = { ...newCredential(), allowedBots: refused.allowedBots ?? '' };
+		const store = await storeFor(credential);
+		const reported = {
+			appid: credential.appId,
+			bot_wxid: BOT,
+			file_index: FILE_INDEX,
+			state: 'reported' as const,
+			msg_type: 3,
+			reported_at: Date.now(),
+		};
+		await store.rememberFile(reported);
+
+		await expect(
+			runNode(credential, {
+				parameters: {
+					resource: 'file',
+					operation: 'requestUpload',
+					botWxid: BOT,
+					fileIndex: FILE_INDEX,
+					...refused.parameters,
+				},
+			}),
+		).rejects.toThrow(refused.reason);
+		expect(await store.getFile(credential.appId, FILE_INDEX)).toEqual(reported);
+		expect(await store.list({ appid: credential.appId, wxid: BOT })).toEqual([]);
 	});
 });
 

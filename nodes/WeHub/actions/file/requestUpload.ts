@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { uploadFileTask } from '../../protocol/tasks';
+import type { FileRecord } from '../../store/TaskStore';
 import { botWxidField, queueOptionsField } from '../shared/fields';
 import { stringParameter } from '../shared/parameters';
 import { queueTaskFromParameters } from '../shared/queueTask';
@@ -24,8 +25,8 @@ export const description: INodeProperties[] = [
 ];
 
 /**
- * Marks the file as requested in the store, so the trigger can match the upload with the
- * message it belongs to.
+ * Task 9. The file is marked requested in the store when the task is queued, so the trigger takes
+ * its upload and matches it with the message it belongs to; an uploaded file stays as it is.
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	return await queueTaskFromParameters.call(
@@ -36,17 +37,16 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			const fileIndex = stringParameter.call(this, 'fileIndex', itemIndex);
 			const task = uploadFileTask(fileIndex);
 			const known = await store.getFile(bot.appid, fileIndex);
-			if (known?.state !== 'uploaded') {
-				await store.rememberFile({
-					appid: bot.appid,
-					bot_wxid: bot.wxid,
-					file_index: fileIndex,
-					reported_at: Date.now(),
-					...known,
-					state: 'requested',
-				});
-			}
-			return task;
+			if (known?.state === 'uploaded') return task;
+			const requested: FileRecord = {
+				appid: bot.appid,
+				bot_wxid: bot.wxid,
+				file_index: fileIndex,
+				reported_at: Date.now(),
+				...known,
+				state: 'requested',
+			};
+			return { task, files: [requested] };
 		},
 		{ result_event: 'file_uploaded' },
 	);

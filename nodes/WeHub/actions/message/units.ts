@@ -15,8 +15,8 @@ import {
 	videoUnit,
 } from '../../protocol/tasks';
 import type { PushMsgUnit } from '../../protocol/types';
-import type { TaskStore } from '../../store/TaskStore';
-import { storeBinaryMedia } from '../shared/media';
+import type { MediaRecord, TaskStore } from '../../store/TaskStore';
+import { prepareBinaryMedia } from '../shared/media';
 import type { UnitType } from './fields';
 
 /** One entry of the "Messages" fixed collection, as n8n hands it over. */
@@ -36,7 +36,7 @@ export interface UnitParameters {
 }
 
 export interface UnitContext {
-	store: TaskStore;
+	store: Pick<TaskStore, 'getSetting'>;
 	appid: string;
 	clientVersion?: string;
 	mediaBaseUrl?: string;
@@ -44,7 +44,7 @@ export interface UnitContext {
 	availableFrom: number;
 }
 
-/** Units the 0.1.5 document marks "not sendable": checked before any media is stored. */
+/** Units the 0.1.5 document marks "not sendable": checked before any binary data is read. */
 const UNIT_FEATURES: Partial<Record<UnitType, ClientFeature>> = {
 	file: 'fileUnit',
 	gif: 'gifUnit',
@@ -76,13 +76,19 @@ const UNIT_FIELD_LABELS: Record<string, string> = {
 	wxid_card: 'Contact WeChat ID',
 };
 
-/** Turns the "Messages" parameter into push units; binary media are stored and sent as URLs. */
+/** Push units, and the binary data they send as URLs: to be stored when the task is queued. */
+export interface BuiltUnits {
+	units: PushMsgUnit[];
+	media: MediaRecord[];
+}
+
+/** Turns the "Messages" parameter into push units; binary data get their URLs, unstored. */
 export async function buildUnits(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	entries: UnitParameters[],
 	context: UnitContext,
-): Promise<PushMsgUnit[]> {
+): Promise<BuiltUnits> {
 	if (entries.length === 0) {
 		throw new NodeOperationError(this.getNode(), 'Messages: add at least one message', {
 			itemIndex,
@@ -90,13 +96,14 @@ export async function buildUnits(
 		});
 	}
 	const units: PushMsgUnit[] = [];
+	const building: BuildingUnit = { ...context, media: [] };
 	for (const [index, entry] of entries.entries()) {
 		const label = `Messages › Message ${index + 1}`;
 		const type = entry.type ?? 'text';
 		try {
 			const feature = UNIT_FEATURES[type];
 			if (feature) requireClientFeature(feature, 'msg_type', context);
-			units.push(await buildUnit.call(this, itemIndex, type, entry, label, context));
+			units.push(await buildUnit.call(this, itemIndex, type, entry, label, building));
 		} catch (error) {
 			if (!(error instanceof TaskValidationError)) {
 				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
@@ -116,7 +123,12 @@ export async function buildUnits(
 			});
 		}
 	}
-	return units;
+	return { units, media: building.media };
+}
+
+/** A unit's context, collecting the binary data of all units. */
+interface BuildingUnit extends UnitContext {
+	media: MediaRecord[];
 }
 
 async function buildUnit(
@@ -125,7 +137,7 @@ async function buildUnit(
 	type: UnitType,
 	entry: UnitParameters,
 	label: string,
-	context: UnitContext,
+	context: BuildingUnit,
 ): Promise<PushMsgUnit> {
 	switch (type) {
 		case 'text':
@@ -164,11 +176,11 @@ async function mediaUrl(
 	type: UnitType,
 	entry: UnitParameters,
 	label: string,
-	context: UnitContext,
+	context: BuildingUnit,
 ): Promise<string> {
 	if (entry.source !== 'binary') return entry.url ?? '';
 	const accept = ACCEPTS[type];
-	return await storeBinaryMedia.call(this, context.store, {
+	const { url, record } = await prepareBinaryMedia.call(this, context.store, {
 		appid: context.appid,
 		itemIndex,
 		binaryPropertyName: (entry.binaryPropertyName ?? 'data').trim() || 'data',
@@ -179,4 +191,6 @@ async function mediaUrl(
 		ttlMinutes: context.mediaTtlMinutes,
 		keepExtension: type === 'file' ? (extension) => extension !== 'mp4' : undefined,
 	});
+	context.media.push(record);
+	return url;
 }

@@ -3,12 +3,12 @@ import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
 import { QUEUE_DEFAULTS } from '../../defaults';
 import { MEDIA_BASE_URL_SETTING } from '../../shared/mediaBaseUrl';
-import type { TaskStore } from '../../store/TaskStore';
+import type { MediaRecord, TaskStore } from '../../store/TaskStore';
 
 /** WeChat's own limits are about this size for images and videos; bigger blobs strain the store. */
 export const MAX_MEDIA_BYTES = QUEUE_DEFAULTS.maxMediaBytes;
 
-export interface StoreMediaRequest {
+export interface MediaRequest {
 	appid: string;
 	itemIndex: number;
 	binaryPropertyName: string;
@@ -25,17 +25,23 @@ export interface StoreMediaRequest {
 	keepExtension?: (extension: string) => boolean;
 }
 
+/** Binary data checked and given its URL; stored (`record`) only once the whole task is valid. */
+export interface PreparedMedia {
+	url: string;
+	record: MediaRecord;
+}
+
 /**
- * Stores an item's binary property as media under an unguessable id (128 random bits as hex) and
- * returns the URL WeHub downloads it from: `<media base URL>/<id>.<extension>`. The extension is
- * there because WeHub tells an mp4 video from a file by the URL; the trigger serves the id with or
- * without it.
+ * Checks an item's binary property and gives it an unguessable id (128 random bits as hex) and
+ * the URL WeHub downloads it from: `<media base URL>/<id>.<extension>`. The extension is there
+ * because WeHub tells an mp4 video from a file by the URL; the trigger serves the id with or
+ * without it. Writes nothing: the caller stores `record` when the task is queued.
  */
-export async function storeBinaryMedia(
+export async function prepareBinaryMedia(
 	this: IExecuteFunctions,
-	store: TaskStore,
-	request: StoreMediaRequest,
-): Promise<string> {
+	store: Pick<TaskStore, 'getSetting'>,
+	request: MediaRequest,
+): Promise<PreparedMedia> {
 	const { itemIndex, binaryPropertyName, fieldLabel } = request;
 	const fail = (message: string, description: string) =>
 		new NodeOperationError(this.getNode(), message, { itemIndex, description });
@@ -73,18 +79,20 @@ export async function storeBinaryMedia(
 
 	const id = randomBytes(16).toString('hex');
 	const now = Date.now();
-	await store.putMedia({
-		id,
-		appid: request.appid,
-		mime_type: mimeType,
-		file_name: fileName,
-		data,
-		created_at: now,
-		expires_at: Math.max(now, request.availableFrom) + request.ttlMinutes * 60_000,
-	});
 	const extension = urlExtension(fileName, binary.fileExtension);
 	const keep = extension && (request.keepExtension?.(extension) ?? true);
-	return `${baseUrl}/${id}${keep ? `.${extension}` : ''}`;
+	return {
+		url: `${baseUrl}/${id}${keep ? `.${extension}` : ''}`,
+		record: {
+			id,
+			appid: request.appid,
+			mime_type: mimeType,
+			file_name: fileName,
+			data,
+			created_at: now,
+			expires_at: Math.max(now, request.availableFrom) + request.ttlMinutes * 60_000,
+		},
+	};
 }
 
 /** A short lower-case extension from the binary's metadata or its file name, if it has one. */

@@ -1,7 +1,6 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
 import { ClientTooOldError, TaskValidationError } from '../../protocol/tasks';
-import type { WeHubTask } from '../../protocol/types';
 
 /** Task-dict field (as the protocol's builders name it) -> the node parameter's display name. */
 export type FieldLabels = Record<string, string>;
@@ -10,12 +9,12 @@ export type FieldLabels = Record<string, string>;
  * Runs a protocol task builder and turns its `TaskValidationError` into an error that names the
  * node parameter the user has to fix, not the wire field.
  */
-export async function withParameterNames(
+export async function withParameterNames<T>(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	labels: FieldLabels,
-	build: () => Promise<WeHubTask>,
-): Promise<WeHubTask> {
+	build: () => Promise<T>,
+): Promise<T> {
 	try {
 		return await build();
 	} catch (error) {

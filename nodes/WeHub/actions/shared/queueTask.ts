@@ -4,7 +4,15 @@ import { QUEUE_DEFAULTS } from '../../defaults';
 import type { BotClient } from '../../protocol/tasks';
 import type { WeHubTask } from '../../protocol/types';
 import { embeddedStoreQueueWarning, neverPolledMessage } from '../../shared/queueModeStore';
-import type { BotPresence, BotRef, EnqueueOptions } from '../../store/TaskStore';
+import type { WeHubSettings } from '../../shared/settings';
+import type {
+	BotPresence,
+	BotRef,
+	EnqueueOptions,
+	FileRecord,
+	MediaRecord,
+	TaskStore,
+} from '../../store/TaskStore';
 import { botFromParameter, openActionContext, type ActionContext } from './context';
 import { executionHints } from './executionHints';
 import { withParameterNames, type FieldLabels } from './parameterErrors';
@@ -19,16 +27,48 @@ export interface QueueOptions {
 }
 
 /**
+ * A task built from an item's parameters, with the records WeHub needs in the store to carry it
+ * out. They are written only once every check has passed, right before the task is queued.
+ */
+export interface PreparedTask {
+	task: WeHubTask;
+	/** Binary data WeHub downloads from the WeHub Trigger's media URL. */
+	media?: MediaRecord[];
+	/** Files marked requested, so that the WeHub Trigger takes their upload. */
+	files?: FileRecord[];
+}
+
+/** What building a task may use of the store: its lookups, none of its writes. */
+export type StoreLookups = Pick<
+	TaskStore,
+	'getBot' | 'getFile' | 'getFriendRequest' | 'getSetting'
+>;
+
+export interface BuildContext {
+	settings: WeHubSettings;
+	store: StoreLookups;
+}
+
+/** Builds the task (or throws what is wrong with the parameters); writes nothing. */
+export type BuildTask = (
+	context: BuildContext,
+	bot: BotRef,
+	client: BotClient,
+) => WeHubTask | PreparedTask | Promise<WeHubTask | PreparedTask>;
+
+/**
  * The whole of a task-queuing operation: open the credential's store, check the bot and the
  * queue options, build the task from the item's parameters (validation errors name the
- * parameter), queue it. Returns at once with the record (task_id, state, position), or, with
- * "Wait for Result", once WeHub reports the result or the timeout passes.
+ * parameter), then write what it needs and queue it. Nothing is written before every check has
+ * passed, so a refused item leaves the store as it was. Returns at once with the record (task_id,
+ * state, position), or, with "Wait for Result", once WeHub reports the result or the timeout
+ * passes.
  */
 export async function queueTaskFromParameters(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	labels: FieldLabels,
-	build: (context: ActionContext, bot: BotRef, client: BotClient) => WeHubTask | Promise<WeHubTask>,
+	build: BuildTask,
 	extra: IDataObject = {},
 ): Promise<IDataObject> {
 	const context = await openActionContext.call(this, itemIndex);
@@ -38,13 +78,17 @@ export async function queueTaskFromParameters(
 	const presence = await checkBotCanBeReached.call(this, itemIndex, context, bot);
 	// Builders refuse what the bot's known client predates (tasks 14-19, 100, 101, ...).
 	const client: BotClient = { clientVersion: presence?.client_version };
-	const task = await withParameterNames.call(
+	const built = await buildWithParameterNames.call(
 		this,
 		itemIndex,
 		labels,
 		async () => await build(context, bot, client),
 	);
+	const { task, media = [], files = [] } = 'task' in built ? built : { task: built };
 
+	// Every check has passed: the records the task needs first, then the task.
+	for (const record of media) await context.store.putMedia(record);
+	for (const record of files) await context.store.rememberFile(record);
 	const queued = await context.store.enqueue(bot, task, enqueueOptions);
 	if (!options.waitForResult) return { ...taskOutput(queued), position: queued.position, ...extra };
 	const timeoutSeconds = options.waitTimeoutSeconds ?? QUEUE_DEFAULTS.waitTimeoutSeconds;
@@ -53,6 +97,8 @@ export async function queueTaskFromParameters(
 		(await context.store.waitForResult(bot.appid, queued.task_id, timeoutMs)) ?? queued;
 	return { ...taskOutput(current), ...extra };
 }
+
+const buildWithParameterNames = withParameterNames<WeHubTask | PreparedTask>;
 
 /**
  * A bot this store has never heard from still gets its task (it may log in later), but the run
