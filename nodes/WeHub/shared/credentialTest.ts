@@ -4,7 +4,7 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
-import { openStoreFor, settingsFromCredential } from './settings';
+import { openStoreFor, settingsFromCredential, type WeHubSettings } from './settings';
 import { errorMessage } from './errorMessage';
 
 /** Name both nodes give in `credentials: [{name: 'weHubApi', testedBy: ...}]`. */
@@ -14,15 +14,25 @@ export const WEHUB_CREDENTIAL_TEST = 'weHubApiTest';
 const TEST_TIMEOUT_MS = 10_000;
 
 /**
- * WeHub has no endpoint to call: the credential is good when its settings are complete and the
- * chosen task store opens and answers a read.
+ * Why a credential without a secret key fails the test: WeHub 0.4.0 and later send a nonce with
+ * every login (0.2.2 and later may), and the trigger refuses a login it cannot sign.
+ */
+export const MISSING_SECRET_KEY =
+	'No Secret Key: WeHub 0.4.0 and later sign every login, and the WeHub Trigger refuses a login it cannot sign, so no current WeHub client can log in. Set Secret Key to the secret key of this App ID.';
+
+/**
+ * WeHub has no endpoint to call: the credential is good when its settings are complete, it has the
+ * secret key current WeHub clients need, and the chosen task store opens and answers a read.
+ * n8n's editor runs this on every Save of the credential (POST /rest/credentials/test).
  */
 export async function testWeHubCredential(
 	this: ICredentialTestFunctions,
 	credential: ICredentialsDecrypted,
 ): Promise<INodeCredentialTestResult> {
+	let settings: WeHubSettings;
+	let answer: string;
 	try {
-		const settings = settingsFromCredential(credential.data ?? {});
+		settings = settingsFromCredential(credential.data ?? {});
 		const bots = await withTimeout(
 			(async () => {
 				const store = await openStoreFor(settings);
@@ -31,16 +41,16 @@ export async function testWeHubCredential(
 			TEST_TIMEOUT_MS,
 		);
 		const online = bots.filter((bot) => bot.online).length;
-		return {
-			status: 'OK',
-			message: `The ${settings.store.backend} task store answered: ${bots.length} bot(s) known for this appid, ${online} online`,
-		};
+		answer = `The ${settings.store.backend} task store answered: ${bots.length} bot(s) known for this appid, ${online} online`;
 	} catch (error) {
+		const missingKey = hasSecretKey(credential.data?.secretKey) ? '' : `. ${MISSING_SECRET_KEY}`;
 		return {
 			status: 'Error',
-			message: `The task store could not be opened: ${errorMessage(error)}`,
+			message: `The task store could not be opened: ${errorMessage(error)}${missingKey}`,
 		};
 	}
+	if (!settings.secretKey) return { status: 'Error', message: `${MISSING_SECRET_KEY} (${answer})` };
+	return { status: 'OK', message: answer };
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
@@ -53,4 +63,9 @@ async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 	} finally {
 		clearTimeout(timer);
 	}
+}
+
+/** As settingsFromCredential reads it, for a credential whose other settings are incomplete. */
+function hasSecretKey(value: unknown): boolean {
+	return typeof value === 'number' || (typeof value === 'string' && value.trim() !== '');
 }
