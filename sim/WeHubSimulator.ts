@@ -5,6 +5,14 @@
  * with `report_task_result`. Every answer is checked as a strict client would; problems are
  * recorded as violations so tests can assert there are none.
  *
+ * WebSocket (0.4.2 and later; PROTOCOL.md, "WebSocket transport"): when a login_ack carries
+ * `extension_protocol` of type `websocket`, the client opens a socket to its `ws_url`, sends every
+ * later callback over it as a frame, sends a heartbeat every `heartbeat_interval` seconds, stops
+ * polling and executes the tasks the server pushes (reporting them over the socket). Login stays
+ * on HTTP, and so do uploads. When the socket drops it reconnects to the same URL a few times with
+ * a short backoff; when the upgrade is refused (401, 403, 404) or every attempt fails, it logs in
+ * again over HTTP, which may hand out a new `ws_url`.
+ *
  * An independent oracle, on purpose: nothing under sim/ imports `nodes/WeHub/protocol/` (nor any
  * other package code; test/sim/independence.test.ts keeps it so). The simulator reads PROTOCOL.md
  * on its own (signature, client versions, ack types, msg_type table, task shapes), so a misreading
@@ -24,7 +32,14 @@
  *   no builder here.
  */
 import { createHash } from 'node:crypto';
-import { checkAck, checkTask, checkUploadAck, type Ack } from './ackValidation';
+import {
+	checkAck,
+	checkExtensionProtocol,
+	checkTask,
+	checkUploadAck,
+	type Ack,
+	type WebSocketOffer,
+} from './ackValidation';
 import { supports } from './clientVersion';
 import {
 	buildMessage,
@@ -49,6 +64,7 @@ import {
 } from './people';
 import { Random } from './random';
 import { HttpTransport } from './transport';
+import { UpgradeRefusedError, WebSocketTransport } from './webSocketTransport';
 
 export interface TaskOutcome {
 	success: boolean;
@@ -80,13 +96,31 @@ export interface SimulatorOptions {
 	/** Answer timeout; WeHub's is 30 s. */
 	timeoutMs?: number;
 	log?: (line: string) => void;
+	/**
+	 * Follow a login_ack's `extension_protocol` onto the WebSocket (clients 0.4.2 and later).
+	 * Default true; false plays a client that refuses it and keeps polling (`--no-websocket`).
+	 */
+	webSocket?: boolean;
+	/** The heartbeat frame's key: the document's spelling 'atcion' (default) or 'action'. */
+	heartbeatKey?: HeartbeatKey;
+	/** Heartbeat period instead of the login_ack's `heartbeat_interval` (tests); 0 sends none. */
+	heartbeatIntervalMs?: number;
+	/**
+	 * Waits before each attempt to reopen a dropped socket, jittered down by up to half; after the
+	 * last failed attempt (or a refused upgrade) the client logs in again over HTTP.
+	 * Default [250, 500, 1000, 2000].
+	 */
+	reconnectDelaysMs?: number[];
 }
 
+export type HeartbeatKey = 'atcion' | 'action';
+
 export interface ReceivedTask {
-	/** Present for tasks from pull_task (reported back); absent for reply_task_list tasks. */
+	/** Present for tasks from pull_task or pushed as pull_task_ack (reported back); absent for reply_task_list tasks. */
 	task_id?: string;
-	source: 'pull_task' | 'reply_task_list';
-	/** The action whose answer carried the task. */
+	/** `push`: a pull_task_ack frame the server pushed over the WebSocket. */
+	source: 'pull_task' | 'push' | 'reply_task_list';
+	/** The action whose answer carried the task; `push` for a frame pushed over the WebSocket. */
 	via: string;
 	task_type: number;
 	task_dict: Record<string, unknown>;
@@ -125,10 +159,27 @@ export interface SimulatorStats {
 	tasksReceived: number;
 	tasksExecuted: number;
 	tasksFailed: number;
-	/** pull_task handing out a task_id already seen: must stay 0. */
+	/** pull_task (or a push) handing out a task_id already seen: must stay 0. */
 	duplicateTaskIds: number;
 	uploads: number;
 	latenciesMs: number[];
+	/** pull_task requests sent; stays 0 while on the WebSocket, where the server pushes tasks. */
+	polls: number;
+	/** Frames written to the WebSocket: request frames and heartbeats. */
+	framesSent: number;
+	heartbeatsSent: number;
+	/** Frames the server sent that answer no request: pushed tasks, and stray frames. */
+	pushesReceived: number;
+	/** Dropped sockets reopened to the same ws_url. */
+	reconnects: number;
+	/** HTTP logins after a dropped socket could not be reopened (refused upgrade, every attempt failed). */
+	fallbackLogins: number;
+}
+
+/** The WebSocket this client follows, as `webSocket` shows it. */
+export interface WebSocketState extends WebSocketOffer {
+	/** Open now; false while reconnecting. */
+	connected: boolean;
 }
 
 export interface SentText {
@@ -183,6 +234,12 @@ export class WeHubSimulator {
 		duplicateTaskIds: 0,
 		uploads: 0,
 		latenciesMs: [],
+		polls: 0,
+		framesSent: 0,
+		heartbeatsSent: 0,
+		pushesReceived: 0,
+		reconnects: 0,
+		fallbackLogins: 0,
 	};
 	contacts: ContactBook = { friends: [], groups: [], publicAccounts: [], members: new Map() };
 	loggedIn = false;
@@ -199,6 +256,23 @@ export class WeHubSimulator {
 	private wakePoller?: () => void;
 	private pollError?: Error;
 	private endPollFor?: () => void;
+	/** The login_ack's WebSocket offer this client follows (kept while reconnecting). */
+	private offer?: WebSocketOffer;
+	private socket?: WebSocketTransport;
+	private heartbeat?: NodeJS.Timeout;
+	/** A reconnection (and its fallback login) in progress; requests wait for it. */
+	private reconnecting?: Promise<void>;
+	private wakeBackoff?: () => void;
+	/** Pushed frames are handled one at a time, in arrival order. */
+	private pushes: Promise<void> = Promise.resolve();
+	private readonly pushedTasks: ReceivedTask[] = [];
+	private readonly pushWaiters: Array<{
+		resolve: (task: ReceivedTask) => void;
+		reject: (error: Error) => void;
+	}> = [];
+	/** A throwOnViolation error raised by a push or a reconnection, rethrown by close(). */
+	private backgroundError?: Error;
+	private closing = false;
 
 	constructor(options: SimulatorOptions) {
 		this.options = options;
@@ -228,11 +302,20 @@ export class WeHubSimulator {
 			envelope.client_session = this.clientSession;
 		this.stats.requests++;
 		this.stats.requestsByAction[action] = (this.stats.requestsByAction[action] ?? 0) + 1;
+		if (action === 'pull_task') this.stats.polls++;
+		// Login always goes over HTTP; everything else over the socket while there is one.
+		const socket =
+			action !== 'login' && (this.socket || this.reconnecting)
+				? await this.currentSocket()
+				: undefined;
 		const contentType =
 			this.options.contentType === undefined ? 'application/json' : this.options.contentType;
 		let answer;
 		try {
-			answer = await this.transport.postJson(this.callbackUrl, envelope, contentType);
+			if (socket) {
+				this.stats.framesSent++;
+				answer = { status: 200, ...(await socket.request(envelope)) };
+			} else answer = await this.transport.postJson(this.callbackUrl, envelope, contentType);
 		} catch (error) {
 			const problem = `no answer: ${(error as Error).message}`;
 			this.violate(action, problem);
@@ -257,7 +340,12 @@ export class WeHubSimulator {
 		};
 	}
 
+	/**
+	 * Logs in over HTTP (a socket still open closes first: a new login is a new session). When
+	 * the answer offers a WebSocket that this client follows, resolves once the socket is open.
+	 */
 	async login(): Promise<LoginResult> {
+		await this.leaveWebSocket();
 		this.clientSession = supports(this.clientVersion, 'clientSession')
 			? `${this.random.hex(8)}-${this.random.hex(4)}-${this.random.hex(12)}`
 			: '';
@@ -294,14 +382,20 @@ export class WeHubSimulator {
 		}
 		this.loggedIn = result.ok;
 		this.log(`logged in as ${this.wxid} (${this.profile.nickname}), client ${this.clientVersion}`);
+		if (result.ok && result.ack.data.extension_protocol !== undefined)
+			await this.followExtensionProtocol(result.ack.data.extension_protocol);
 		return result;
 	}
 
+	/** Logs out (over the socket when on one, which then closes). */
 	async logout(): Promise<CallResult> {
 		const data: Record<string, unknown> = { client_version: this.clientVersion };
 		if (supports(this.clientVersion, 'machineId')) data.machine_id = this.machineId;
+		// No reconnection once logging out, even if the server closes the socket first.
+		this.offer = undefined;
 		const result = await this.request('logout', data);
 		this.loggedIn = false;
+		await this.leaveWebSocket();
 		return result;
 	}
 
@@ -514,50 +608,35 @@ export class WeHubSimulator {
 
 	// ---- polling and tasks ----------------------------------------------------------------
 
-	/** One `pull_task`; a task it hands out is executed and reported before this returns. */
+	/**
+	 * One `pull_task`; a task it hands out is executed and reported before this returns. Throws on
+	 * the WebSocket, where WeHub does not poll (nextPushedTask() waits for a pushed task instead).
+	 */
 	async pollOnce(): Promise<ReceivedTask | undefined> {
+		if (this.socket || this.reconnecting)
+			throw new Error(
+				'pollOnce(): this client is on the WebSocket, where the server pushes tasks and WeHub sends no pull_task; use nextPushedTask()',
+			);
 		const result = await this.request('pull_task', {});
 		const data = result.ack?.data;
 		if (!data || Object.keys(data).length === 0) return undefined;
-		if (typeof data.task_id !== 'string' || data.task_id === '') {
-			this.violate(
-				'pull_task',
-				`task_id is ${JSON.stringify(data.task_id)}, expected a non-empty string`,
-			);
-			return undefined;
-		}
-		const problems = checkTask(data.task_data, this.clientVersion);
-		for (const problem of problems) this.violate('pull_task', problem);
-		if (problems.length > 0) {
-			await this.reportTaskResult(data.task_id, false, problems.join('; '));
-			return undefined;
-		}
-		if (this.seenTaskIds.has(data.task_id)) {
-			this.stats.duplicateTaskIds++;
-			this.violate('pull_task', `task_id ${data.task_id} was handed out before`);
-		}
-		this.seenTaskIds.add(data.task_id);
-		const task = this.receive(
-			data.task_data as { task_type: number; task_dict: Record<string, unknown> },
-			'pull_task',
-			'pull_task',
-			data.task_id,
-		);
-		await this.execute(task);
-		await this.reportTaskResult(
-			data.task_id,
-			task.result?.success ?? false,
-			task.result?.reason ?? '',
-		);
-		return task;
+		return await this.takeHandedOutTask('pull_task', data);
 	}
 
-	/** Polls every `pollIntervalMs` until stopPolling(); one request at a time, like WeHub. */
+	/**
+	 * Polls every `pollIntervalMs` until stopPolling(); one request at a time, like WeHub. On the
+	 * WebSocket it sends nothing and sets no timer: it waits until stopped or back on HTTP, while
+	 * pushed tasks are executed as they come.
+	 */
 	startPolling(): void {
 		if (this.polling) return;
 		this.polling = true;
 		this.pollLoop = (async () => {
 			while (this.polling) {
+				if (this.socket || this.reconnecting) {
+					await new Promise<void>((resolve) => (this.wakePoller = resolve));
+					continue;
+				}
 				try {
 					await this.pollOnce();
 				} catch (error) {
@@ -577,19 +656,20 @@ export class WeHubSimulator {
 		})();
 	}
 
-	/** Stops polling; resolves once the poll in flight (and its task) has finished. */
+	/** Stops polling; resolves once the poll in flight (and its task, or a pushed one) has finished. */
 	async stopPolling(): Promise<void> {
 		this.polling = false;
 		this.wakePoller?.();
 		this.endPollFor?.();
 		await this.pollLoop;
 		this.pollLoop = undefined;
+		await this.pushes;
 		const error = this.pollError;
 		this.pollError = undefined;
 		if (error) throw error;
 	}
 
-	/** Polls for `ms` (ended early by stopPolling()). */
+	/** Polls for `ms` (ended early by stopPolling()); on the WebSocket, receives pushed tasks for `ms`. */
 	async pollFor(ms: number): Promise<void> {
 		this.startPolling();
 		await new Promise<void>((resolve) => {
@@ -617,10 +697,13 @@ export class WeHubSimulator {
 		this.stats.requestsByAction.upload = (this.stats.requestsByAction.upload ?? 0) + 1;
 		let answer;
 		try {
-			answer = await this.transport.post(this.uploadUrl, body, {
-				'Content-Type': contentType,
-				'MIME-Version': '1.0',
-			});
+			answer = await this.transport.post(
+				this.uploadUrl,
+				body,
+				{ 'Content-Type': contentType, 'MIME-Version': '1.0' },
+				// No keep-alive pool kept per bot while on the socket.
+				{ oneShot: this.socket !== undefined },
+			);
 		} catch (error) {
 			const problem = `no answer to upload: ${(error as Error).message}`;
 			this.violate('upload', problem);
@@ -681,6 +764,13 @@ export class WeHubSimulator {
 			duplicateTaskIds: this.stats.duplicateTaskIds,
 			uploads: this.stats.uploads,
 			violations: this.violations.length,
+			transport: this.socket || this.reconnecting ? 'websocket' : 'http',
+			polls: this.stats.polls,
+			framesSent: this.stats.framesSent,
+			heartbeatsSent: this.stats.heartbeatsSent,
+			pushesReceived: this.stats.pushesReceived,
+			reconnects: this.stats.reconnects,
+			fallbackLogins: this.stats.fallbackLogins,
 			latencyMs: {
 				p50: at(0.5),
 				p95: at(0.95),
@@ -689,12 +779,298 @@ export class WeHubSimulator {
 		};
 	}
 
+	/**
+	 * Stops polling, lets pushed tasks in hand finish, closes the WebSocket (code 1000) and the
+	 * HTTP connections. Rethrows a throwOnViolation error raised while polling or by a push.
+	 */
 	async close(): Promise<void> {
-		await this.stopPolling();
-		this.transport.close();
+		this.closing = true;
+		this.wakeBackoff?.();
+		try {
+			await this.stopPolling();
+		} finally {
+			await this.reconnecting;
+			await this.pushes;
+			await this.leaveWebSocket();
+			this.transport.close();
+			this.closing = false;
+		}
+		const error = this.backgroundError;
+		this.backgroundError = undefined;
+		if (error) throw error;
+	}
+
+	// ---- WebSocket ------------------------------------------------------------------------
+
+	/** The WebSocket this client follows, or undefined while it talks HTTP. */
+	get webSocket(): WebSocketState | undefined {
+		if (!this.offer || !(this.socket || this.reconnecting)) return undefined;
+		return { ...this.offer, connected: this.socket?.isOpen ?? false };
+	}
+
+	/**
+	 * The next task the server pushed over the WebSocket (a pull_task_ack frame, or a
+	 * reply_task_list in a common_ack frame), once executed and, with a task_id, reported. Tasks
+	 * are handed out in arrival order, each once; one pushed before this call is returned at once.
+	 */
+	async nextPushedTask(timeoutMs = 5000): Promise<ReceivedTask> {
+		const ready = this.pushedTasks.shift();
+		if (ready) return ready;
+		if (this.backgroundError) throw this.backgroundError;
+		return await new Promise<ReceivedTask>((resolve, reject) => {
+			const settle = (error?: Error, task?: ReceivedTask) => {
+				clearTimeout(timer);
+				this.pushWaiters.splice(this.pushWaiters.indexOf(waiter), 1);
+				if (error) reject(error);
+				else resolve(task as ReceivedTask);
+			};
+			const waiter = {
+				resolve: (task: ReceivedTask) => settle(undefined, task),
+				reject: (error: Error) => settle(error),
+			};
+			const timer = setTimeout(
+				() => settle(new Error(`${this.wxid}: no task pushed within ${timeoutMs} ms`)),
+				timeoutMs,
+			);
+			this.pushWaiters.push(waiter);
+		});
+	}
+
+	/** Sends one heartbeat frame now; false when there is no open socket. */
+	sendHeartbeat(): boolean {
+		const key: HeartbeatKey = this.options.heartbeatKey ?? 'atcion';
+		const frame = { [key]: 'heartbeat', appid: this.appid, wxid: this.wxid, data: {} };
+		if (!this.socket?.send(frame)) return false;
+		this.stats.framesSent++;
+		this.stats.heartbeatsSent++;
+		return true;
 	}
 
 	// ---- internals ------------------------------------------------------------------------
+
+	/** A task handed out in the pull_task_ack format, polled or pushed: checked, executed, reported. */
+	private async takeHandedOutTask(
+		source: 'pull_task' | 'push',
+		data: Record<string, unknown>,
+	): Promise<ReceivedTask | undefined> {
+		if (typeof data.task_id !== 'string' || data.task_id === '') {
+			this.violate(
+				source,
+				`task_id is ${JSON.stringify(data.task_id)}, expected a non-empty string`,
+			);
+			return undefined;
+		}
+		const problems = checkTask(data.task_data, this.clientVersion);
+		for (const problem of problems) this.violate(source, problem);
+		if (problems.length > 0) {
+			await this.reportTaskResult(data.task_id, false, problems.join('; '));
+			return undefined;
+		}
+		if (this.seenTaskIds.has(data.task_id)) {
+			this.stats.duplicateTaskIds++;
+			this.violate(source, `task_id ${data.task_id} was handed out before`);
+		}
+		this.seenTaskIds.add(data.task_id);
+		const task = this.receive(
+			data.task_data as { task_type: number; task_dict: Record<string, unknown> },
+			source,
+			source,
+			data.task_id,
+		);
+		await this.execute(task);
+		await this.reportTaskResult(
+			data.task_id,
+			task.result?.success ?? false,
+			task.result?.reason ?? '',
+		);
+		return task;
+	}
+
+	/** Reads a login_ack's extension_protocol; opens the socket when this client follows it. */
+	private async followExtensionProtocol(extension: unknown): Promise<void> {
+		if (!supports(this.clientVersion, 'webSocket')) return; // older clients ignore it
+		const { offer, problems } = checkExtensionProtocol(extension);
+		for (const problem of problems) this.violate('login', problem);
+		if (!offer) return;
+		if (this.options.webSocket === false) {
+			this.log(`login_ack offers the WebSocket ${offer.url}: refused, staying on HTTP`);
+			return;
+		}
+		if (this.closing) return;
+		this.offer = offer;
+		try {
+			await this.openSocket(offer);
+		} catch (error) {
+			this.offer = undefined;
+			this.violate(
+				'login',
+				`cannot open the WebSocket ${offer.url} that login_ack handed out: ${(error as Error).message}; staying on HTTP`,
+			);
+		}
+	}
+
+	private async openSocket(offer: WebSocketOffer): Promise<void> {
+		const socket = await WebSocketTransport.connect(
+			offer.url,
+			{
+				onPush: (body, binary) => this.pushed(body, binary),
+				onClose: (closed, code, reason) => this.socketClosed(closed, code, reason),
+			},
+			{ timeoutMs: this.options.timeoutMs },
+		);
+		if (this.offer !== offer || this.closing) {
+			// A new login or close() came first: this socket is no longer wanted.
+			await socket.close();
+			throw new Error('superseded by a new login or close()');
+		}
+		this.socket = socket;
+		const every = this.options.heartbeatIntervalMs ?? offer.heartbeatIntervalMs;
+		if (every > 0) {
+			this.heartbeat = setInterval(() => this.sendHeartbeat(), every);
+			this.heartbeat.unref();
+		}
+		// Nothing is POSTed while on the socket: the login's kept-alive connection goes.
+		this.transport.closeIdle();
+		this.wakePoller?.();
+		this.log(`on the WebSocket ${offer.url}, heartbeat every ${every / 1000} s`);
+	}
+
+	/** Closes the socket on purpose (a new login, logout, close()); no reconnection follows. */
+	private async leaveWebSocket(): Promise<void> {
+		const socket = this.socket;
+		this.offer = undefined;
+		this.socket = undefined;
+		clearInterval(this.heartbeat);
+		this.heartbeat = undefined;
+		if (socket) await socket.close(1000);
+		this.wakePoller?.();
+	}
+
+	/** Requests wait for a reconnection in progress, then go over the socket if there is one again. */
+	private async currentSocket(): Promise<WebSocketTransport | undefined> {
+		while (this.reconnecting) await this.reconnecting;
+		return this.socket;
+	}
+
+	private socketClosed(socket: WebSocketTransport, code: number, reason: string): void {
+		if (this.socket !== socket) return;
+		this.socket = undefined;
+		clearInterval(this.heartbeat);
+		this.heartbeat = undefined;
+		const offer = this.offer;
+		this.log(`the WebSocket closed (code ${code}${reason ? `: ${reason}` : ''})`);
+		if (!offer || this.closing) return;
+		const reconnecting: Promise<void> = this.reconnect(offer)
+			.catch((error: Error) => this.failInBackground(error))
+			.finally(() => {
+				// A socket opened by this reconnection may already have dropped and started the next.
+				if (this.reconnecting === reconnecting) this.reconnecting = undefined;
+				this.wakePoller?.();
+			});
+		this.reconnecting = reconnecting;
+	}
+
+	/** Reopens the same ws_url with a short backoff; else (or when refused) a new HTTP login. */
+	private async reconnect(offer: WebSocketOffer): Promise<void> {
+		for (const delay of this.options.reconnectDelaysMs ?? [250, 500, 1000, 2000]) {
+			await new Promise<void>((resolve) => {
+				const timer = setTimeout(resolve, delay * (0.5 + Math.random() / 2));
+				this.wakeBackoff = () => {
+					clearTimeout(timer);
+					resolve();
+				};
+			});
+			if (this.closing || this.offer !== offer) return;
+			try {
+				await this.openSocket(offer);
+				this.stats.reconnects++;
+				this.log(`reconnected to ${offer.url}`);
+				return;
+			} catch (error) {
+				this.log(`reconnecting to ${offer.url} failed: ${(error as Error).message}`);
+				if (this.closing || this.offer !== offer) return;
+				if (error instanceof UpgradeRefusedError && [401, 403, 404].includes(error.status)) break;
+			}
+		}
+		if (this.closing || this.offer !== offer) return;
+		this.stats.fallbackLogins++;
+		this.log('giving up on the WebSocket: logging in again over HTTP');
+		const login = await this.login();
+		if (!login.ok)
+			this.log(`the fallback login failed: ${login.reason ?? login.problems.join('; ')}`);
+	}
+
+	private pushed(body: string, binary: boolean): void {
+		this.stats.pushesReceived++;
+		if (this.closing) {
+			this.log('a frame pushed while closing: ignored');
+			return;
+		}
+		this.pushes = this.pushes
+			.then(async () => await this.takePush(body, binary))
+			.catch((error: Error) => this.failInBackground(error));
+	}
+
+	/** One frame the server sent unasked: checked like a polled answer, its tasks executed. */
+	private async takePush(body: string, binary: boolean): Promise<void> {
+		if (binary) {
+			this.violate('push', 'a binary frame: WeHub reads text frames only');
+			return;
+		}
+		let ackType: unknown;
+		try {
+			ackType = (JSON.parse(body) as { ack_type?: unknown } | null)?.ack_type;
+		} catch {
+			// checkAck below names the problem.
+		}
+		const polled = ackType === 'pull_task_ack';
+		if (ackType !== undefined && !polled && ackType !== 'common_ack') {
+			this.violate(
+				'push',
+				`a ${JSON.stringify(ackType)} frame that answers no request (pushes are pull_task_ack or common_ack frames)`,
+				body,
+			);
+			return;
+		}
+		const check = checkAck(polled ? 'pull_task' : 'push', this.clientVersion, 200, body);
+		for (const problem of check.problems) this.violate('push', problem, body);
+		if (!check.ok) return;
+		const ack = check.ack;
+		if (ack.error_code !== 0) {
+			this.stats.errorAcks++;
+			this.log(`a pushed ${ack.ack_type} with error_code ${ack.error_code}: ${ack.error_reason}`);
+		}
+		if (polled) {
+			if (Object.keys(ack.data).length === 0) {
+				this.violate('push', 'a pushed pull_task_ack without a task', body);
+				return;
+			}
+			const task = await this.takeHandedOutTask('push', ack.data);
+			if (task) this.deliverPushed(task);
+			return;
+		}
+		if (ack.data.reply_task_list === undefined) {
+			this.violate(
+				'push',
+				'a common_ack frame that answers no request and carries no reply_task_list',
+				body,
+			);
+			return;
+		}
+		for (const task of await this.takeReplyTasks('push', ack)) this.deliverPushed(task);
+	}
+
+	private deliverPushed(task: ReceivedTask): void {
+		const waiter = this.pushWaiters[0];
+		if (waiter) waiter.resolve(task);
+		else this.pushedTasks.push(task);
+	}
+
+	/** A throwOnViolation error from a push or a reconnection: kept for close(), and waiters fail. */
+	private failInBackground(error: Error): void {
+		this.backgroundError ??= error;
+		for (const waiter of [...this.pushWaiters]) waiter.reject(error);
+	}
 
 	private async takeReplyTasks(action: string, ack: Ack): Promise<ReceivedTask[]> {
 		// 0.1.5 reads reply_task_list only in these two answers; later clients in any common_ack.

@@ -84,6 +84,63 @@ export function checkUploadAck(fileIndex: string, status: number, body: string):
 	return { ok: true, ack: { data: {}, ...parsed } as Ack, problems };
 }
 
+/** What a login_ack's `extension_protocol` asks for, read as a 0.4.2+ client reads it. */
+export interface WebSocketOffer {
+	/** `ws_url` exactly as given, query string included. */
+	url: string;
+	/** `heartbeat_interval` (seconds) in milliseconds; 30 s when the answer gives none. */
+	heartbeatIntervalMs: number;
+}
+
+export const DEFAULT_HEARTBEAT_SECONDS = 30;
+
+/**
+ * Reads `login_ack.data.extension_protocol` (PROTOCOL.md, "WebSocket transport"). No offer and
+ * no problem for another `type`: a client passes over extensions it does not know.
+ */
+export function checkExtensionProtocol(value: unknown): {
+	offer?: WebSocketOffer;
+	problems: string[];
+} {
+	if (!isObject(value)) return { problems: ['extension_protocol is not an object'] };
+	if (value.type !== 'websocket') {
+		return typeof value.type === 'string'
+			? { problems: [] }
+			: {
+					problems: [`extension_protocol.type is ${JSON.stringify(value.type)}, expected a string`],
+				};
+	}
+	if (!isObject(value.param))
+		return { problems: ['extension_protocol.param is missing or not an object'] };
+	const { ws_url, heartbeat_interval } = value.param;
+	if (
+		typeof ws_url !== 'string' ||
+		!/^wss?:\/\/[^/?#\s]+[^\s]*$/i.test(ws_url) ||
+		!URL.canParse(ws_url)
+	) {
+		return {
+			problems: [
+				`extension_protocol.param.ws_url is ${JSON.stringify(ws_url)}, expected a ws:// or wss:// URL`,
+			],
+		};
+	}
+	const problems: string[] = [];
+	let seconds = DEFAULT_HEARTBEAT_SECONDS;
+	if (heartbeat_interval !== undefined) {
+		if (
+			typeof heartbeat_interval === 'number' &&
+			Number.isFinite(heartbeat_interval) &&
+			heartbeat_interval > 0
+		)
+			seconds = heartbeat_interval;
+		else
+			problems.push(
+				`extension_protocol.param.heartbeat_interval is ${JSON.stringify(heartbeat_interval)}, expected a number of seconds > 0 (using ${DEFAULT_HEARTBEAT_SECONDS})`,
+			);
+	}
+	return { offer: { url: ws_url, heartbeatIntervalMs: seconds * 1000 }, problems };
+}
+
 /** Problems with one task as this client version would execute it. */
 /** Tag tasks (0.4.2): 100 tags friends or rooms, 101 renames a tag. */
 const TAG_TASKS = new Set([100, 101]);

@@ -34,7 +34,11 @@ async function runBot(
 	const login = await bot.login();
 	if (!login.ok) return `login failed: ${login.reason}`;
 	await bot.reportContact({ friends: options.friends, groups: options.groups });
-	log(`[${bot.wxid}] polling every ${options.pollSeconds} s for ${options.durationSeconds} s`);
+	log(
+		bot.webSocket
+			? `[${bot.wxid}] on the WebSocket, executing pushed tasks for ${options.durationSeconds} s`
+			: `[${bot.wxid}] polling every ${options.pollSeconds} s for ${options.durationSeconds} s`,
+	);
 	await bot.pollFor(options.durationSeconds * 1000);
 	await bot.logout();
 	return undefined;
@@ -52,6 +56,11 @@ export function formatSummary(bots: WeHubSimulator[], failures: Map<string, stri
 				`uploads ${s.uploads}, duplicate task_ids ${s.duplicateTaskIds}, error acks ${s.errorAcks}, ` +
 				`latency p50 ${s.latencyMs.p50} ms p95 ${s.latencyMs.p95} ms max ${s.latencyMs.max} ms, violations ${s.violations}`,
 		);
+		if (s.framesSent > 0 || s.fallbackLogins > 0)
+			lines.push(
+				`    WebSocket: ${s.framesSent} frames sent (${s.heartbeatsSent} heartbeats), ${s.pushesReceived} pushes received, ` +
+					`${s.reconnects} reconnects, ${s.fallbackLogins} fallback logins, ${s.polls} polls`,
+			);
 		const failure = failures.get(bot.wxid);
 		if (failure) lines.push(`    ${failure}`);
 		for (const v of bot.violations.slice(0, 10))
@@ -100,6 +109,8 @@ export async function main(
 		pollIntervalMs: options.pollSeconds * 1000,
 		contentType: options.contentType,
 		...(options.seed !== undefined ? { seed: options.seed } : {}),
+		webSocket: options.webSocket,
+		heartbeatKey: options.heartbeatKey,
 		taskOutcome: (task) =>
 			failTasks.has(task.task_type)
 				? { success: false, reason: `simulated failure of task ${task.task_type}` }

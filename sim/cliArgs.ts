@@ -16,12 +16,17 @@ Options:
                          a build such as 0.3.8.1 plays 0.3.8
   --scenario <name|path> a built-in scenario (demo) or a scenario JSON file
   --poll <seconds>       pull_task interval (default 1); without --scenario: log in,
-                         report contacts, poll for --duration, log out
+                         report contacts, poll for --duration, log out (on a WebSocket the
+                         server pushes tasks instead: no pull_task is sent)
   --duration <seconds>   how long to poll without a scenario (default 30)
   --friends <n>          friends to report without a scenario (default 10)
   --groups <n>           rooms to report without a scenario (default 2)
   --content-type <type>  json (default), text, none, or a literal Content-Type
   --fail-tasks <types>   report these task types as failed, e.g. 3,9
+  --no-websocket         stay on HTTP when login_ack offers a WebSocket (extension_protocol;
+                         clients 0.4.2 and later follow it by default)
+  --heartbeat-key <key>  the WebSocket heartbeat's key: atcion (default, as WeHub's document
+                         spells it) or action
   --seed <n>             seed for generated contacts and messages (reproducible runs)
   --quiet                print only the summary
   --json                 print the summary as JSON
@@ -45,6 +50,9 @@ export interface CliOptions {
 	contentType: string | null;
 	failTasks: number[];
 	seed?: number;
+	/** false with --no-websocket. */
+	webSocket: boolean;
+	heartbeatKey: 'atcion' | 'action';
 	quiet: boolean;
 	json: boolean;
 	help: boolean;
@@ -73,8 +81,9 @@ const VALUE_FLAGS = new Set([
 	'content-type',
 	'fail-tasks',
 	'seed',
+	'heartbeat-key',
 ]);
-const BOOLEAN_FLAGS = new Set(['quiet', 'json', 'help']);
+const BOOLEAN_FLAGS = new Set(['quiet', 'json', 'help', 'no-websocket']);
 
 function number(flag: string, value: string, min: number): number {
 	const parsed = Number(value);
@@ -113,6 +122,9 @@ export function parseCliArgs(argv: string[]): CliOptions {
 	if (!help && !values.appid) throw new UsageError('--appid is required');
 	if (values.url && !/^https?:\/\//.test(values.url))
 		throw new UsageError(`--url must be an http(s) URL, got "${values.url}"`);
+	const heartbeatKey = values['heartbeat-key'] ?? 'atcion';
+	if (heartbeatKey !== 'atcion' && heartbeatKey !== 'action')
+		throw new UsageError(`--heartbeat-key is atcion or action, got "${heartbeatKey}"`);
 	return {
 		url: values.url ?? '',
 		...(values['upload-url'] ? { uploadUrl: values['upload-url'] } : {}),
@@ -132,6 +144,8 @@ export function parseCliArgs(argv: string[]): CliOptions {
 			.filter((part) => part.trim() !== '')
 			.map((part) => number('fail-tasks', part.trim(), 1)),
 		...(values.seed !== undefined ? { seed: number('seed', values.seed, 0) } : {}),
+		webSocket: !flags.has('no-websocket'),
+		heartbeatKey,
 		quiet: flags.has('quiet'),
 		json: flags.has('json'),
 		help,

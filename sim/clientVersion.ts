@@ -25,6 +25,8 @@ export const FEATURE_SINCE = {
 	laterTasks: '0.2.0',
 	/** Tasks 100 and 101: local tags. */
 	tagTasks: '0.4.2',
+	/** login_ack's `extension_protocol` moves every later callback onto a WebSocket. */
+	webSocket: '0.4.2',
 	clientSession: '0.4.26',
 } as const;
 

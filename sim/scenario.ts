@@ -23,7 +23,9 @@
  *   {"roomMemberChange": {"room": 0, "flag": 1}}      flag 1 joined, 0 left
  *   {"newRoom": {"name": "新项目群", "memberCount": 4}}
  *   {"roomMemberInfo": {"rooms": [0]}}                 absent rooms = every known room
- *   {"poll": {"seconds": 10}}                          pull_task every poll interval, executing tasks
+ *   {"poll": {"seconds": 10}}                          pull_task every poll interval, executing tasks;
+ *                                                      on a WebSocket no pull_task: pushed tasks
+ *                                                      are executed as they come for that long
  *   {"wait": {"ms": 500}}
  */
 import { readFileSync } from 'node:fs';

@@ -1,6 +1,8 @@
 /**
  * HTTP as WeHub speaks it: POST over keep-alive connections (WeHub reuses its sockets), a
- * 30 s answer timeout, and the headers its Qt client sends.
+ * 30 s answer timeout, and the headers its Qt client sends. The keep-alive agents are made on
+ * first use and dropped by close(), so a client on the WebSocket holds none (its rare uploads go
+ * `oneShot`, on a connection of their own).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -17,15 +19,21 @@ export interface TransportOptions {
 	maxSockets?: number;
 }
 
+export interface PostOptions {
+	/** One connection for this request alone, closed after it, instead of the keep-alive pool. */
+	oneShot?: boolean;
+}
+
 export class HttpTransport {
-	private readonly httpAgent: http.Agent;
-	private readonly httpsAgent: https.Agent;
+	private httpAgent?: http.Agent;
+	private httpsAgent?: https.Agent;
+	private readonly maxSockets: number;
 	private readonly timeoutMs: number;
+	private inFlight = 0;
+	private closeWhenIdle = false;
 
 	constructor(options: TransportOptions = {}) {
-		const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 4 };
-		this.httpAgent = new http.Agent(agentOptions);
-		this.httpsAgent = new https.Agent(agentOptions);
+		this.maxSockets = options.maxSockets ?? 4;
 		this.timeoutMs = options.timeoutMs ?? 30_000;
 	}
 
@@ -37,11 +45,55 @@ export class HttpTransport {
 		return await this.post(url, body, headers);
 	}
 
-	async post(url: string, body: Buffer, headers: http.OutgoingHttpHeaders): Promise<HttpAnswer> {
+	async post(
+		url: string,
+		body: Buffer,
+		headers: http.OutgoingHttpHeaders,
+		options: PostOptions = {},
+	): Promise<HttpAnswer> {
 		const target = new URL(url);
-		const client = target.protocol === 'https:' ? https : http;
-		const agent = target.protocol === 'https:' ? this.httpsAgent : this.httpAgent;
+		const secure = target.protocol === 'https:';
+		const client = secure ? https : http;
+		const agent = options.oneShot ? false : this.agent(secure);
 		const started = performance.now();
+		this.inFlight++;
+		try {
+			return await this.send(client, target, agent, body, headers, started);
+		} finally {
+			this.inFlight--;
+			if (this.closeWhenIdle && this.inFlight === 0) this.close();
+		}
+	}
+
+	/** Closes the kept-alive connections at once; a later request opens new ones. */
+	close(): void {
+		this.closeWhenIdle = false;
+		this.httpAgent?.destroy();
+		this.httpsAgent?.destroy();
+		this.httpAgent = undefined;
+		this.httpsAgent = undefined;
+	}
+
+	/** Like close(), but lets requests in flight finish first. */
+	closeIdle(): void {
+		if (this.inFlight === 0) this.close();
+		else this.closeWhenIdle = true;
+	}
+
+	private agent(secure: boolean): http.Agent {
+		const agentOptions = { keepAlive: true, maxSockets: this.maxSockets };
+		if (secure) return (this.httpsAgent ??= new https.Agent(agentOptions));
+		return (this.httpAgent ??= new http.Agent(agentOptions));
+	}
+
+	private async send(
+		client: typeof http | typeof https,
+		target: URL,
+		agent: http.Agent | false,
+		body: Buffer,
+		headers: http.OutgoingHttpHeaders,
+		started: number,
+	): Promise<HttpAnswer> {
 		return await new Promise<HttpAnswer>((resolve, reject) => {
 			const request = client.request(
 				target,
@@ -75,10 +127,5 @@ export class HttpTransport {
 			request.on('error', reject);
 			request.end(body);
 		});
-	}
-
-	close(): void {
-		this.httpAgent.destroy();
-		this.httpsAgent.destroy();
 	}
 }

@@ -1,4 +1,9 @@
-import { checkAck, checkTask, checkUploadAck } from '../../sim/ackValidation';
+import {
+	checkAck,
+	checkExtensionProtocol,
+	checkTask,
+	checkUploadAck,
+} from '../../sim/ackValidation';
 
 const ok = (ackType: string, data: unknown = {}) =>
 	JSON.stringify({ error_code: 0, error_reason: '', ack_type: ackType, data });
@@ -140,5 +145,56 @@ describe('checkTask', () => {
 		],
 	])('%j for client %s: %j', (task, version, problems) => {
 		expect(checkTask(task, version)).toEqual(problems);
+	});
+});
+
+describe('checkExtensionProtocol', () => {
+	it.each([
+		'ws://192.168.1.10:8080/wehub/ws?wxid=wxid_bot1&token=a1b2',
+		'wss://bots.example.com/ws',
+		'WS://127.0.0.1:5679',
+	])('reads the ws_url %s exactly as given, with heartbeat_interval in ms', (ws_url) => {
+		expect(
+			checkExtensionProtocol({ type: 'websocket', param: { ws_url, heartbeat_interval: 15 } }),
+		).toEqual({ offer: { url: ws_url, heartbeatIntervalMs: 15_000 }, problems: [] });
+	});
+
+	it('takes 30 s when heartbeat_interval is missing', () => {
+		expect(
+			checkExtensionProtocol({ type: 'websocket', param: { ws_url: 'ws://127.0.0.1/ws' } }),
+		).toEqual({ offer: { url: 'ws://127.0.0.1/ws', heartbeatIntervalMs: 30_000 }, problems: [] });
+	});
+
+	it('follows the socket but records a heartbeat_interval that is not a number of seconds', () => {
+		expect(
+			checkExtensionProtocol({
+				type: 'websocket',
+				param: { ws_url: 'ws://127.0.0.1/ws', heartbeat_interval: '30' },
+			}),
+		).toEqual({
+			offer: { url: 'ws://127.0.0.1/ws', heartbeatIntervalMs: 30_000 },
+			problems: [
+				'extension_protocol.param.heartbeat_interval is "30", expected a number of seconds > 0 (using 30)',
+			],
+		});
+	});
+
+	it.each([
+		[{ type: 'websocket', param: { ws_url: 'https://example.com/ws' } }, /ws_url is "https:/],
+		[{ type: 'websocket', param: { ws_url: 'ws://' } }, /ws_url is "ws:\/\/"/],
+		[{ type: 'websocket', param: { ws_url: 42 } }, /ws_url is 42/],
+		[{ type: 'websocket', param: [] }, /param is missing or not an object/],
+		[{ param: {} }, /type is undefined, expected a string/],
+		[null, /extension_protocol is not an object/],
+	])('offers nothing for %j', (value, problem) => {
+		const { offer, problems } = checkExtensionProtocol(value);
+		expect(offer).toBeUndefined();
+		expect(problems).toEqual([expect.stringMatching(problem)]);
+	});
+
+	it('passes over another type without a problem', () => {
+		expect(checkExtensionProtocol({ type: 'mqtt', param: { url: 'mqtt://x' } })).toEqual({
+			problems: [],
+		});
 	});
 });
