@@ -70,7 +70,7 @@ export interface FakeTriggerOptions {
 
 /**
  * ITriggerFunctions as n8n hands them to `trigger()`, mocked with jest-mock-extended: parameters,
- * credential, mode, workflow, `emit` (recorded), `prepareBinaryData`, a logger.
+ * credential, mode, workflow, `emit` (recorded), `prepareBinaryData`, a logger (recorded).
  */
 export function fakeTrigger(options: FakeTriggerOptions): FakeTrigger {
 	const prepareBinaryData = jest.fn(async (data: Buffer, fileName?: string, mimeType?: string) => ({
@@ -79,7 +79,10 @@ export function fakeTrigger(options: FakeTriggerOptions): FakeTrigger {
 		mimeType: mimeType ?? '',
 		fileSize: String(data.length),
 	}));
-	const fns = mock<ITriggerFunctions>({ helpers: { prepareBinaryData } as never });
+	const fns = mock<ITriggerFunctions>({
+		helpers: { prepareBinaryData } as never,
+		logger: mock<ITriggerFunctions['logger']>(),
+	});
 	const node = mock<INode>({ name: options.nodeName ?? 'WeHub Trigger' });
 	fns.getNode.mockReturnValue(node);
 	fns.getMode.mockReturnValue(options.mode ?? 'trigger');

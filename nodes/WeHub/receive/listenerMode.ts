@@ -5,14 +5,11 @@ import { networkInterfaces } from 'node:os';
 import { LISTENER_DEFAULTS } from '../defaults';
 import { parseIpAllowList, splitIpList } from '../listener/ipAllowList';
 import { ListenerBindError } from '../listener/ListenerBindError';
-import {
-	DEFAULT_LISTENER_CONFIG,
-	normalisePath,
-	type ListenerConfig,
-} from '../listener/ListenerConfig';
+import { DEFAULT_LISTENER_CONFIG, type ListenerConfig } from '../listener/ListenerConfig';
 import { subscribe } from '../listener/listenerRegistry';
 import type { CallbackContext } from '../trigger/handleCallback';
 import { N8nAdapter } from './n8nAdapter';
+import { callbackPath } from './properties/webhooks';
 
 /**
  * `trigger()` of the WeHub Trigger in "Own Listener" mode: opens (or joins) the listener of this
@@ -57,9 +54,15 @@ export async function startListenerTrigger(fns: ITriggerFunctions): Promise<ITri
 	}
 
 	const options = fns.getNodeParameter('listenerOptions', {}) as IDataObject;
+	const callbackUrl = publicBaseUrl(config, options.publicUrl);
+	// The editor shows no URL in listener mode, and an empty Path is the node's webhook ID.
+	fns.logger.info(
+		`WeHub Trigger listens for WeHub: callback URL ${callbackUrl}, upload URL ${callbackUrl}/upload`,
+		{ node: node.name },
+	);
 	// Fails with a NodeOperationError when the store is unusable; the port must not stay open then.
 	await adapter
-		.recordMediaBaseUrl(context, `${publicBaseUrl(config, options.publicUrl)}/media`)
+		.recordMediaBaseUrl(context, `${callbackUrl}/media`)
 		.catch(async (error: unknown) => {
 			await handle.close();
 			return await Promise.reject(error);
@@ -67,9 +70,9 @@ export async function startListenerTrigger(fns: ITriggerFunctions): Promise<ITri
 	return { closeFunction: async () => await handle.close() };
 }
 
-/** Reads host, port, path and limits from the node's parameters. */
+/** Reads host, port, path (the node's webhook ID when Path is empty) and limits. */
 export function listenerConfigFrom(
-	fns: Pick<ITriggerFunctions, 'getNodeParameter'>,
+	fns: Pick<ITriggerFunctions, 'getNode' | 'getNodeParameter'>,
 ): ListenerConfig {
 	const options = fns.getNodeParameter('listenerOptions', {}) as IDataObject;
 	const port = Number(fns.getNodeParameter('listenerPort', LISTENER_DEFAULTS.port));
@@ -80,11 +83,17 @@ export function listenerConfigFrom(
 	parseIpAllowList(allowedIps); // Throws on a typo now rather than locking WeHub out later.
 	const defaults = DEFAULT_LISTENER_CONFIG;
 	const host = String(fns.getNodeParameter('listenerHost', LISTENER_DEFAULTS.host)).trim();
+	const path = callbackPath(fns.getNodeParameter('path', ''), fns.getNode());
+	if (path === null) {
+		throw new Error(
+			'Path is empty and this node has no webhook ID (its workflow was imported from a file without one): set Path',
+		);
+	}
 	return {
 		...defaults,
 		host: host || LISTENER_DEFAULTS.host,
 		port,
-		path: normalisePath(String(fns.getNodeParameter('path', ''))),
+		path,
 		allowedIps,
 		maxBodyBytes: positive(options.maxBodySizeMb, defaults.maxBodyBytes / MB) * MB,
 		maxConcurrentRequests: positive(options.maxConcurrentRequests, defaults.maxConcurrentRequests),

@@ -88,7 +88,8 @@ const WEHUB_TRIGGER = 'n8n-nodes-wehub.weHubTrigger';
 
 /**
  * What an activated workflow registers: n8n's Webhook node at `/webhook/<path>` (its httpMethod),
- * and our WeHub Trigger in webhook mode at `/webhook/<path>` (POST; default path `wehub`).
+ * and our WeHub Trigger in webhook mode at `/webhook/<path>` (POST; without a Path at
+ * `/webhook/<webhookId>`).
  */
 function webhookProbes(workflows: WorkflowJson[]): ReadyProbe[] {
 	return workflows.flatMap((workflow) =>
@@ -98,7 +99,7 @@ function webhookProbes(workflows: WorkflowJson[]): ReadyProbe[] {
 				return [{ path: parameters.path, method: String(parameters.httpMethod ?? 'GET') }];
 			}
 			if (node.type === WEHUB_TRIGGER && (parameters.receiveVia ?? 'webhook') === 'webhook') {
-				return [{ path: String(parameters.path ?? 'wehub'), method: 'POST' }];
+				return [{ path: String(parameters.path || node.webhookId), method: 'POST' }];
 			}
 			return [];
 		}),

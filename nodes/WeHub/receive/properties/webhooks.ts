@@ -1,10 +1,12 @@
 import type {
+	INode,
 	INodeParameters,
 	INodeProperties,
 	IWebhookDescription,
 	WebhookType,
 } from 'n8n-workflow';
 
+import { normalisePath } from '../../listener/ListenerConfig';
 import { RECEIVE_VIA_LISTENER } from './receiveVia';
 
 /** Webhook names beyond n8n's typed 'default' | 'setup' (n8n looks them up by name at runtime). */
@@ -15,12 +17,33 @@ export const pathProperty: INodeProperties = {
 	displayName: 'Path',
 	name: 'path',
 	type: 'string',
-	default: 'wehub',
-	required: true,
-	placeholder: 'e.g. wehub',
+	default: '',
+	placeholder: 'e.g. wehub-7f3k9q2x',
 	description:
-		'Path of the callback URL; the upload URL is this path followed by /upload. Use a different path for each WeHub app.',
+		'Path of the callback URL; the upload URL is this path followed by /upload. Empty uses the node’s own random ID, which nobody can guess (shown in the Webhook URLs; in listener mode n8n logs the URLs on activation). A path of your own should be as hard to guess: whoever knows it can call the trigger as WeHub.',
 };
+
+/**
+ * The node's Path as both transports use it: trimmed, without leading or trailing slashes (the
+ * listener's normalisePath), empty when unset. NORMALISED_PATH is the same rule as an expression.
+ */
+function normalisedPath(path: unknown): string {
+	return normalisePath(String(path || ''));
+}
+
+const NORMALISED_PATH = 'String($parameter["path"] || "").trim().replace(/^\\/+|\\/+$/g, "")';
+
+/**
+ * The callback path of a node: its Path, or, when that is empty, its webhook ID. n8n's editor
+ * gives every node with webhooks a random webhook ID (a v4 UUID) when the node is added or a
+ * workflow is opened or pasted, and n8n itself serves an empty full path at that ID
+ * (`NodeHelpers.getNodeWebhookPath`): the same URL in webhook and listener mode. Null when the
+ * node has neither (a workflow imported from a file without webhookId, never opened in the editor).
+ */
+export function callbackPath(path: unknown, node: Pick<INode, 'webhookId'>): string | null {
+	const webhookId = typeof node.webhookId === 'string' ? node.webhookId.trim() : '';
+	return normalisedPath(path) || webhookId || null;
+}
 
 /**
  * n8n-workflow's WEBHOOK_RESOLVERS (n8n 2.40+). A registered symbol: Symbol.for finds it whichever
@@ -28,21 +51,53 @@ export const pathProperty: INodeProperties = {
  */
 const WEBHOOK_RESOLVERS = Symbol.for('n8n.webhookDescriptionResolvers');
 
+type Resolver = (parameters: INodeParameters) => unknown;
+
+/** A description field as an expression template and, for n8n 2.40+, a resolver of the same rule. */
+function field(template: string, resolve: Resolver) {
+	return { template, resolve };
+}
+
 /**
- * The `path` of one of the trigger's webhooks: the node's Path followed by `suffix`, or null in
- * listener mode (n8n then registers no webhook, so "Execute workflow" runs trigger() instead of
- * waiting on a test URL).
+ * The `path` (and `isFullPath`) of one of the trigger's webhooks: the node's Path followed by
+ * `suffix`, or null in listener mode (n8n then registers no webhook, so "Execute workflow" runs
+ * trigger() instead of waiting on a test URL).
  *
- * The editor and n8n before 2.40 evaluate the expression. n8n 2.40+ also takes a native resolver
- * of that same template and then leaves its expression engine (a sandboxed isolate) out of every
+ * With an empty Path the callback is n8n's full path '' (n8n serves it at the node's webhook ID),
+ * and the upload path is `upload` relative to the webhook ID (`isFullPath` false): both under
+ * `/webhook/<webhook ID>`. The media path has a parameter (`:id`), which n8n always prefixes with
+ * the webhook ID.
+ *
+ * The editor and n8n before 2.40 evaluate the templates. n8n 2.40+ also takes a native resolver
+ * of the same rule and then leaves its expression engine (a sandboxed isolate) out of every
  * webhook request: evaluating the three paths there was most of what a poll cost on this path.
  */
 export function webhookPathUnlessListener(suffix: string) {
-	const template = `={{$parameter["receiveVia"] === "${RECEIVE_VIA_LISTENER}" ? null : $parameter["path"] + "${suffix}"}}`;
-	// Same semantics as the template, JavaScript `+` included.
-	const resolve = (parameters: INodeParameters) =>
-		parameters.receiveVia === RECEIVE_VIA_LISTENER ? null : String(parameters.path) + suffix;
-	return { path: template, [WEBHOOK_RESOLVERS]: { path: { template, resolve } } };
+	const relative = suffix.replace(/^\//, '');
+	const path = field(
+		`={{(path => $parameter["receiveVia"] === "${RECEIVE_VIA_LISTENER}" ? null : path ? path + "${suffix}" : "${relative}")(${NORMALISED_PATH})}}`,
+		// Same semantics as the template, JavaScript `+` included.
+		(parameters) => {
+			if (parameters.receiveVia === RECEIVE_VIA_LISTENER) return null;
+			const given = normalisedPath(parameters.path);
+			return given ? given + suffix : relative;
+		},
+	);
+	// A static suffix under an empty Path hangs off the webhook ID: not a full path then.
+	const isFullPath =
+		relative !== '' && !relative.includes(':')
+			? field(
+					`={{${NORMALISED_PATH} !== ""}}`,
+					(parameters) => normalisedPath(parameters.path) !== '',
+				)
+			: undefined;
+	return {
+		path: path.template,
+		// n8n evaluates isFullPath as it evaluates path (an expression included) in its webhook
+		// service, its node helpers and the editor, though its type says boolean.
+		isFullPath: (isFullPath?.template ?? true) as unknown as boolean,
+		[WEBHOOK_RESOLVERS]: isFullPath ? { path, isFullPath } : { path },
+	};
 }
 
 /** Hides the node's webhook URLs in the editor when they are not used. */
@@ -55,7 +110,6 @@ function webhook(name: WebhookType, httpMethod: 'GET' | 'POST', suffix: string) 
 		responseMode: 'onReceived',
 		...webhookPathUnlessListener(suffix),
 		ndvHideUrl: HIDE_URL_IN_LISTENER_MODE,
-		isFullPath: true,
 		// n8n's default is the literal 'firstEntryJson'; empty lets the node answer itself.
 		responseData: '',
 	} satisfies IWebhookDescription;
