@@ -470,6 +470,51 @@ export function taskStoreContract(name: string, openStore: OpenStore): void {
 				});
 			});
 
+			it('remembers the least client version a bot is known to run, registering a new bot as online', async () => {
+				expect(await store.recordMinClientVersion(otherBot, '0.2.0', T0)).toEqual({
+					appid: otherBot.appid,
+					wxid: otherBot.wxid,
+					online: true,
+					min_client_version: '0.2.0',
+					queue_depth: 0,
+				});
+				await store.recordLogin(bot, { nickname: '方青' }, T0);
+				await store.recordLogout(bot, T0 + MINUTE);
+				expect(await store.recordMinClientVersion(bot, '0.2.0', T0 + 2 * MINUTE)).toMatchObject({
+					online: false,
+					nickname: '方青',
+					min_client_version: '0.2.0',
+					logout_at: T0 + MINUTE,
+				});
+				expect(await store.getBot(otherBot)).toMatchObject({ min_client_version: '0.2.0' });
+			});
+
+			it('removes bots nobody has heard from for retainFinishedMs, and only those', async () => {
+				await open({ retainFinishedMs: DAY });
+				const silent = { appid: bot.appid, wxid: 'wxid_random_1a' };
+				await store.poll(silent, T0);
+				await store.recordLogin(bot, { nickname: '方青' }, T0);
+				await store.recordMinClientVersion(otherBot, '0.2.0', T0);
+				const queued = await store.enqueue(silent, sendText('waits for the bot'));
+				// Heard from again: a poll a day later keeps the bot.
+				await store.poll(bot, T0 + DAY - MINUTE);
+				expect((await store.sweep(T0 + DAY - 1)).removed).toBe(0);
+				const { removed } = await store.sweep(T0 + DAY + 61 * MINUTE);
+				expect(removed).toBe(2);
+				expect(await store.getBot(silent)).toBeNull();
+				expect(await store.getBot(otherBot)).toBeNull();
+				expect(await store.getBot(bot)).toMatchObject({ nickname: '方青', online: true });
+				expect((await store.listBots(bot.appid)).map((b) => b.wxid)).toEqual([bot.wxid]);
+				// Its tasks are not presence: they wait, and a bot heard from again is registered anew.
+				expect(await store.get(bot.appid, queued.task_id)).toMatchObject({ state: 'queued' });
+				const again = await store.poll(silent, T0 + 3 * DAY);
+				expect(again.task?.task_id).toBe(queued.task_id);
+				expect(await store.getBot(silent)).toMatchObject({ last_poll_at: T0 + 3 * DAY });
+				// Two days on, the logged-in bot has gone unheard too; the one just heard from stays.
+				expect((await store.sweep(T0 + 3 * DAY + 1)).removed).toBe(1);
+				expect((await store.listBots(bot.appid)).map((b) => b.wxid)).toEqual([silent.wxid]);
+			});
+
 			it('counts only queued tasks in queue_depth', async () => {
 				await store.recordLogin(bot, {}, T0);
 				const a = await store.enqueue(bot, sendText('a'));
@@ -505,6 +550,22 @@ export function taskStoreContract(name: string, openStore: OpenStore): void {
 					uploaded_at: T0 + 2_000,
 				});
 				expect((await store.getFile(bot.appid, image.file_index))?.state).toBe('uploaded');
+			});
+
+			it('remembers the files of one callback in one call', async () => {
+				const files = Array.from({ length: 1_200 }, (_, i) => ({
+					...image,
+					file_index: `3053020100044c30${String(i).padStart(5, '0')}`,
+					msg_id: `73188261054712${String(i).padStart(5, '0')}`,
+				}));
+				await store.rememberFiles(files);
+				await store.rememberFiles([]);
+				expect(await store.getFile(bot.appid, files[0].file_index)).toEqual(files[0]);
+				expect(await store.getFile(bot.appid, files[1_199].file_index)).toEqual(files[1_199]);
+				// As rememberFile: a file reported again is replaced.
+				const again = { ...files[7], msg_id: 'again', reported_at: T0 + 5 };
+				await store.rememberFiles([again]);
+				expect(await store.getFile(bot.appid, again.file_index)).toEqual(again);
 			});
 
 			it('answers null for an unknown file, also when marking it uploaded', async () => {

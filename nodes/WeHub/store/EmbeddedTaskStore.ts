@@ -29,12 +29,25 @@ export interface EmbeddedTaskStoreOptions {
 	sweepEveryMs?: number;
 }
 
-/** Presence as stored: everything but the computed queue depth. */
-type StoredPresence = Omit<BotPresence, 'queue_depth'> & { head_img?: string; machine_id?: string };
+/**
+ * Presence as stored: everything but the computed queue depth, plus `heard_at`, the last time the
+ * bot was heard from (login, logout, poll, report), which the sweep goes by.
+ */
+type StoredPresence = Omit<BotPresence, 'queue_depth'> & {
+	head_img?: string;
+	machine_id?: string;
+	heard_at?: number;
+};
 
 /** Sorts after every task id, file index and wxid in a key range. */
 const HIGH = '\uffff';
 const SWEEP_BATCH = 1_000;
+/**
+ * A bot's place in the retention index moves in steps of this: a poll every second rewrites the
+ * index entry once an hour, not every time (the poll stays four writes). The key holds the end of
+ * the hour the bot was last heard in, so it is removed up to an hour late, never early.
+ */
+const HEARD_STEP_MS = 3_600_000;
 
 /**
  * The task store for one host: LMDB in a folder, shared safely by every process that opens it.
@@ -127,12 +140,14 @@ export class EmbeddedTaskStore implements TaskStore {
 	poll(bot: BotRef, now: number = Date.now()): Promise<PollResult> {
 		return this.root.transaction(() => {
 			const stored = this.bots.get([bot.appid, bot.wxid]);
+			this.moveHeardInTxn(bot, stored, now);
 			this.bots.putSync([bot.appid, bot.wxid], {
 				...stored,
 				appid: bot.appid,
 				wxid: bot.wxid,
 				online: true,
 				last_poll_at: now,
+				heard_at: now,
 			});
 			const task = this.handOutInTxn(bot, now);
 			return { task, bot: this.presenceInTxn(bot) as BotPresence };
@@ -204,7 +219,7 @@ export class EmbeddedTaskStore implements TaskStore {
 	/* ------------------------------------------------------------------ presence */
 
 	recordLogin(bot: BotRef, info: LoginInfo, now: number = Date.now()): Promise<BotPresence> {
-		return this.updatePresence(bot, (stored) => ({
+		return this.updatePresence(bot, now, (stored) => ({
 			...stored,
 			...definedFields(info),
 			online: true,
@@ -213,7 +228,24 @@ export class EmbeddedTaskStore implements TaskStore {
 	}
 
 	recordLogout(bot: BotRef, now: number = Date.now()): Promise<BotPresence> {
-		return this.updatePresence(bot, (stored) => ({ ...stored, online: false, logout_at: now }));
+		return this.updatePresence(bot, now, (stored) => ({
+			...stored,
+			online: false,
+			logout_at: now,
+		}));
+	}
+
+	recordMinClientVersion(
+		bot: BotRef,
+		version: string,
+		now: number = Date.now(),
+	): Promise<BotPresence> {
+		return this.updatePresence(
+			bot,
+			now,
+			(stored) => ({ ...stored, min_client_version: version }),
+			true,
+		);
 	}
 
 	async getBot(bot: BotRef): Promise<BotPresence | null> {
@@ -232,11 +264,18 @@ export class EmbeddedTaskStore implements TaskStore {
 	/* ------------------------------------------------------------------ registries */
 
 	async rememberFile(record: FileRecord): Promise<void> {
+		await this.rememberFiles([record]);
+	}
+
+	async rememberFiles(records: readonly FileRecord[]): Promise<void> {
+		if (records.length === 0) return;
 		await this.root.transaction(() => {
-			const previous = this.files.get([record.appid, record.file_index]);
-			if (previous) this.retention.removeSync(fileRetentionKey(previous));
-			this.files.putSync([record.appid, record.file_index], record);
-			this.retention.putSync(fileRetentionKey(record), null);
+			for (const record of records) {
+				const previous = this.files.get([record.appid, record.file_index]);
+				if (previous) this.retention.removeSync(fileRetentionKey(previous));
+				this.files.putSync([record.appid, record.file_index], record);
+				this.retention.putSync(fileRetentionKey(record), null);
+			}
 		});
 	}
 
@@ -389,23 +428,33 @@ export class EmbeddedTaskStore implements TaskStore {
 	private presenceInTxn(bot: BotRef): BotPresence | null {
 		const stored = this.bots.get([bot.appid, bot.wxid]);
 		if (!stored) return null;
-		const { head_img: _head, machine_id: _machine, ...presence } = stored;
+		const { head_img: _head, machine_id: _machine, heard_at: _heard, ...presence } = stored;
 		return { ...presence, queue_depth: this.counters.get(['depth', bot.appid, bot.wxid]) ?? 0 };
 	}
 
+	/** `onlineWhenNew`: a bot first heard of through this change counts as online. */
 	private async updatePresence(
 		bot: BotRef,
+		now: number,
 		change: (stored: StoredPresence) => StoredPresence,
+		onlineWhenNew = false,
 	): Promise<BotPresence> {
 		return this.root.transaction(() => {
-			const stored = this.bots.get([bot.appid, bot.wxid]) ?? {
-				appid: bot.appid,
-				wxid: bot.wxid,
-				online: false,
-			};
-			this.bots.putSync([bot.appid, bot.wxid], change(stored));
+			const previous = this.bots.get([bot.appid, bot.wxid]);
+			this.moveHeardInTxn(bot, previous, now);
+			const stored = previous ?? { appid: bot.appid, wxid: bot.wxid, online: onlineWhenNew };
+			this.bots.putSync([bot.appid, bot.wxid], { ...change(stored), heard_at: now });
 			return this.presenceInTxn(bot) as BotPresence;
 		});
+	}
+
+	/** Keeps the bot's retention entry at the hour it was last heard in (see HEARD_STEP_MS). */
+	private moveHeardInTxn(bot: BotRef, stored: StoredPresence | undefined, now: number): void {
+		const step = heardStep(now);
+		const previous = stored?.heard_at === undefined ? undefined : heardStep(stored.heard_at);
+		if (previous === step) return;
+		if (previous !== undefined) this.retention.removeSync(['bot', previous, bot.appid, bot.wxid]);
+		this.retention.putSync(['bot', step, bot.appid, bot.wxid], null);
 	}
 
 	private sweepBatchInTxn(now: number) {
@@ -435,7 +484,7 @@ export class EmbeddedTaskStore implements TaskStore {
 			}
 		}
 		const removeBefore = now - this.limits.retainFinishedMs;
-		for (const kind of ['task', 'file', 'friend', 'media'] as const) {
+		for (const kind of ['task', 'file', 'friend', 'media', 'bot'] as const) {
 			const until = kind === 'media' ? now : removeBefore;
 			for (const key of this.retention.getKeys({ start: [kind], end: [kind, until, HIGH] })) {
 				if (--budget < 0) return { ...batch, more: true };
@@ -458,10 +507,23 @@ export class EmbeddedTaskStore implements TaskStore {
 			this.files.removeSync(rest);
 		} else if (kind === 'friend') {
 			this.friends.removeSync(rest);
+		} else if (kind === 'bot') {
+			// Only a bot still last heard in that hour: a later poll has moved its entry on.
+			const [, step] = key as [string, number];
+			const stored = this.bots.get(rest);
+			if (stored?.heard_at !== undefined && heardStep(stored.heard_at) === step) {
+				this.bots.removeSync(rest);
+				this.counters.removeSync(['paced', ...rest]);
+			}
 		} else {
 			this.media.removeSync(rest[0]);
 		}
 	}
+}
+
+/** The end of the HEARD_STEP_MS step `time` falls in. */
+function heardStep(time: number): number {
+	return (Math.floor(time / HEARD_STEP_MS) + 1) * HEARD_STEP_MS;
 }
 
 function fileRetentionKey(record: FileRecord): Key {

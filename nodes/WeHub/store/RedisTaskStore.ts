@@ -10,6 +10,7 @@ import {
 	MARK_FILE_UPLOADED,
 	POLL,
 	SWEEP,
+	SWEEP_BOTS,
 	SWEEP_MEDIA,
 	TOUCH_BOT,
 } from './redisScripts';
@@ -52,6 +53,7 @@ interface StoreScripts {
 	wehubTouchBot: ScriptCall;
 	wehubMarkFileUploaded: ScriptCall;
 	wehubSweep: ScriptCall;
+	wehubSweepBots: ScriptCall;
 	wehubSweepMedia: ScriptCall;
 }
 
@@ -63,6 +65,7 @@ export interface RedisTaskStoreOptions {
 /** Queued tasks a hand-out looks at before giving up (tasks held back by a daily cap are skipped). */
 const SCAN_LIMIT = 200;
 const SWEEP_BATCH = 500;
+const FILES_PER_TRANSACTION = 500;
 const WAIT_POLL_MS = 200;
 
 /**
@@ -113,6 +116,7 @@ export class RedisTaskStore implements TaskStore {
 		define('wehubTouchBot', TOUCH_BOT);
 		define('wehubMarkFileUploaded', MARK_FILE_UPLOADED);
 		define('wehubSweep', SWEEP);
+		define('wehubSweepBots', SWEEP_BOTS);
 		define('wehubSweepMedia', SWEEP_MEDIA);
 		this.scripts = this.redis as unknown as StoreScripts;
 		this.finished.setMaxListeners(0);
@@ -256,6 +260,7 @@ export class RedisTaskStore implements TaskStore {
 				counts.removed += removed;
 				if (!more) break;
 			}
+			counts.removed += await this.sweepBots(appid, now - this.limits.retainFinishedMs);
 		}
 		for (;;) {
 			const removed = Number(await this.scripts.wehubSweepMedia(this.prefix, now, SWEEP_BATCH));
@@ -264,18 +269,49 @@ export class RedisTaskStore implements TaskStore {
 		}
 	}
 
+	/** Bots unheard since `until`, one SSCAN step per script call. */
+	private async sweepBots(appid: string, until: number): Promise<number> {
+		let removed = 0;
+		let cursor = '0';
+		do {
+			const reply = (await this.scripts.wehubSweepBots(
+				this.base(appid),
+				until,
+				cursor,
+				SWEEP_BATCH,
+			)) as [string, number];
+			cursor = String(reply[0]);
+			removed += Number(reply[1]);
+		} while (cursor !== '0');
+		return removed;
+	}
+
 	/* ------------------------------------------------------------------ presence */
 
 	async recordLogin(bot: BotRef, info: LoginInfo, now: number = Date.now()): Promise<BotPresence> {
-		return this.touchBot(bot, [...toPairs(info), 'online', '1', 'login_at', String(now)]);
+		return this.touchBot(bot, now, false, [
+			...toPairs(info),
+			'online',
+			'1',
+			'login_at',
+			String(now),
+		]);
 	}
 
 	async recordLogout(bot: BotRef, now: number = Date.now()): Promise<BotPresence> {
-		return this.touchBot(bot, ['online', '0', 'logout_at', String(now)]);
+		return this.touchBot(bot, now, false, ['online', '0', 'logout_at', String(now)]);
+	}
+
+	async recordMinClientVersion(
+		bot: BotRef,
+		version: string,
+		now: number = Date.now(),
+	): Promise<BotPresence> {
+		return this.touchBot(bot, now, true, ['min_client_version', version]);
 	}
 
 	async getBot(bot: BotRef): Promise<BotPresence | null> {
-		return presenceFromReply(await this.touchBotReply(bot, []));
+		return presenceFromReply(await this.touchBotReply(bot, undefined, false, []));
 	}
 
 	async listBots(appid: string): Promise<BotPresence[]> {
@@ -287,16 +323,26 @@ export class RedisTaskStore implements TaskStore {
 	/* ------------------------------------------------------------------ registries */
 
 	async rememberFile(record: FileRecord): Promise<void> {
-		const base = this.base(record.appid);
-		const key = `${base}file:${record.file_index}`;
-		await this.redis
-			.multi()
-			.del(key)
-			.hset(key, ...toPairs(record))
-			.zadd(`${base}files`, record.uploaded_at ?? record.reported_at, record.file_index)
-			.sadd(`${this.prefix}appids`, record.appid)
-			.exec()
-			.then(throwOnFailure);
+		await this.rememberFiles([record]);
+	}
+
+	async rememberFiles(records: readonly FileRecord[]): Promise<void> {
+		// One MULTI per chunk: a transaction of 100,000 commands would hold Redis up for everyone.
+		for (let start = 0; start < records.length; start += FILES_PER_TRANSACTION) {
+			const multi = this.redis.multi();
+			const appids = new Set<string>();
+			for (const record of records.slice(start, start + FILES_PER_TRANSACTION)) {
+				const base = this.base(record.appid);
+				const key = `${base}file:${record.file_index}`;
+				multi
+					.del(key)
+					.hset(key, ...toPairs(record))
+					.zadd(`${base}files`, record.uploaded_at ?? record.reported_at, record.file_index);
+				appids.add(record.appid);
+			}
+			multi.sadd(`${this.prefix}appids`, ...appids);
+			await multi.exec().then(throwOnFailure);
+		}
 	}
 
 	async getFile(appid: string, fileIndex: string): Promise<FileRecord | null> {
@@ -388,16 +434,31 @@ export class RedisTaskStore implements TaskStore {
 		return record;
 	}
 
-	private async touchBot(bot: BotRef, pairs: string[]): Promise<BotPresence> {
-		return presenceFromReply(await this.touchBotReply(bot, pairs)) as BotPresence;
+	private async touchBot(
+		bot: BotRef,
+		now: number,
+		onlineWhenNew: boolean,
+		pairs: string[],
+	): Promise<BotPresence> {
+		return presenceFromReply(
+			await this.touchBotReply(bot, now, onlineWhenNew, pairs),
+		) as BotPresence;
 	}
 
-	private touchBotReply(bot: BotRef, pairs: string[]): Promise<unknown> {
+	/** `now` undefined: read only. */
+	private touchBotReply(
+		bot: BotRef,
+		now: number | undefined,
+		onlineWhenNew: boolean,
+		pairs: string[],
+	): Promise<unknown> {
 		return this.scripts.wehubTouchBot(
 			this.prefix,
 			this.base(bot.appid),
 			bot.appid,
 			bot.wxid,
+			now === undefined ? '' : String(now),
+			onlineWhenNew ? '1' : '0',
 			...pairs,
 		);
 	}

@@ -64,6 +64,11 @@ export interface BotPresence {
 	nickname?: string;
 	wx_alias?: string;
 	client_version?: string;
+	/**
+	 * What the client is at least, inferred from fields only later clients send, when it never
+	 * said its `client_version` to this store (it logged in before the trigger existed).
+	 */
+	min_client_version?: string;
 	login_at?: number;
 	logout_at?: number;
 	last_poll_at?: number;
@@ -124,7 +129,10 @@ export interface StoreLimits {
 	minIntervalMs: number;
 	/** A handed-out task without report_task_result after this long becomes `lost`. */
 	lostAfterMs: number;
-	/** Finished tasks (and file, friend-request and media records) are removed after this long. */
+	/**
+	 * Finished tasks, file and friend-request records, and bots nobody has heard from (no login,
+	 * logout, poll or report) are removed after this long.
+	 */
 	retainFinishedMs: number;
 }
 
@@ -162,15 +170,25 @@ export interface TaskStore {
 	list(bot: BotRef, state?: TaskState, limit?: number): Promise<TaskRecord[]>;
 	/** Resolves with the record once it is finished, or with its current state at the timeout. */
 	waitForResult(appid: string, taskId: string, timeoutMs: number): Promise<TaskRecord | null>;
-	/** Housekeeping: handed_out -> lost, queued past expiry -> expired, old records removed. */
+	/**
+	 * Housekeeping: handed_out -> lost, queued past expiry -> expired, old records removed (bots
+	 * too, once unheard for retainFinishedMs: up to an hour later than that, never earlier).
+	 */
 	sweep(now?: number): Promise<{ lost: number; expired: number; removed: number }>;
 
 	recordLogin(bot: BotRef, info: LoginInfo, now?: number): Promise<BotPresence>;
 	recordLogout(bot: BotRef, now?: number): Promise<BotPresence>;
+	/**
+	 * Remembers that the bot runs at least `version` (see BotPresence.min_client_version). A bot
+	 * never seen is registered as online: it is reporting right now.
+	 */
+	recordMinClientVersion(bot: BotRef, version: string, now?: number): Promise<BotPresence>;
 	getBot(bot: BotRef): Promise<BotPresence | null>;
 	listBots(appid: string): Promise<BotPresence[]>;
 
 	rememberFile(record: FileRecord): Promise<void>;
+	/** Every file of one callback in one write (one transaction, one round trip). */
+	rememberFiles(records: readonly FileRecord[]): Promise<void>;
 	getFile(appid: string, fileIndex: string): Promise<FileRecord | null>;
 	markFileUploaded(appid: string, fileIndex: string, now?: number): Promise<FileRecord | null>;
 

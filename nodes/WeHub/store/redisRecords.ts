@@ -64,6 +64,7 @@ export function presenceFromReply(reply: unknown): BotPresence | null {
 		nickname: hash.nickname,
 		wx_alias: hash.wx_alias,
 		client_version: hash.client_version,
+		min_client_version: hash.min_client_version,
 		login_at: optionalNumber(hash.login_at),
 		logout_at: optionalNumber(hash.logout_at),
 		last_poll_at: optionalNumber(hash.last_poll_at),

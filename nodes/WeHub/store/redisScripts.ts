@@ -8,9 +8,10 @@
  *   d:<wxid>        zset not_before -> id: queued tasks held back until not_before
  *   bybot:<wxid>    zset seq -> id: every task of the bot, for `list`
  *   handed / expiring / finished   zsets time -> id, for the sweep
- *   bot:<wxid>      hash: presence, plus paced_at (last hand-out)
- *   bots            set of wxids; cap:<wxid>:<day>:<task_type> counters of capped types (expire after
- *                   2 days)
+ *   bot:<wxid>      hash: presence, plus paced_at (last hand-out) and heard_at (last write other
+ *                   than a poll, which stamps last_poll_at)
+ *   bots            set of wxids;
+ *                   cap:<wxid>:<day>:<task_type> counters of capped types (expire after 2 days)
  *   file:<index>, files; fr:<wxid>:<requester>, frs; settings
  * and `<prefix>appids` (appids for the sweep), `<prefix>media:<id>`, `<prefix>media` (expiry).
  */
@@ -189,16 +190,17 @@ return redis.call('HGETALL', tk)
 `;
 
 /**
- * ARGV: prefix, base, appid, wxid, then field/value pairs to set (none = read only).
- * Returns {presence hash, depth}, or {} for a bot never seen.
+ * ARGV: prefix, base, appid, wxid, now ('' = read only), online of a bot never seen ('0'/'1'), then
+ * field/value pairs to set. A write also stamps heard_at. Returns {presence hash, depth}, or {} for
+ * a bot never seen.
  */
 export const TOUCH_BOT = `${DEPTH}${BOT_REPLY}
-local prefix, base, appid, wxid = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-if #ARGV > 4 then
+local prefix, base, appid, wxid, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+if now ~= '' then
   local botk = base..'bot:'..wxid
-  redis.call('HSET', botk, 'appid', appid, 'wxid', wxid)
-  if redis.call('HEXISTS', botk, 'online') == 0 then redis.call('HSET', botk, 'online', '0') end
-  for i = 5, #ARGV, 2 do redis.call('HSET', botk, ARGV[i], ARGV[i + 1]) end
+  redis.call('HSET', botk, 'appid', appid, 'wxid', wxid, 'heard_at', now)
+  if redis.call('HEXISTS', botk, 'online') == 0 then redis.call('HSET', botk, 'online', ARGV[6]) end
+  for i = 7, #ARGV, 2 do redis.call('HSET', botk, ARGV[i], ARGV[i + 1]) end
   redis.call('SADD', base..'bots', wxid)
   redis.call('SADD', prefix..'appids', appid)
 end
@@ -274,4 +276,29 @@ for _, id in ipairs(ids) do
   redis.call('ZREM', prefix..'media', id)
 end
 return #ids
+`;
+
+/**
+ * ARGV: base, until, cursor, count. One SSCAN step over the appid's bots: removes those nobody has
+ * heard from (no login, logout, poll or report) since `until`. A scan in the minutely sweep, not an
+ * index kept up to date by every poll: pull_task stays as cheap as it was. Returns {cursor, removed}.
+ */
+export const SWEEP_BOTS = `
+local base, until_ = ARGV[1], tonumber(ARGV[2])
+local reply = redis.call('SSCAN', base..'bots', ARGV[3], 'COUNT', tonumber(ARGV[4]))
+local removed = 0
+for _, wxid in ipairs(reply[2]) do
+  local botk = base..'bot:'..wxid
+  local heard = 0
+  for _, time in ipairs(redis.call('HMGET', botk, 'heard_at', 'last_poll_at', 'login_at', 'logout_at')) do
+    heard = math.max(heard, tonumber(time) or 0)
+  end
+  -- A record without any time cannot be judged: it stays.
+  if heard > 0 and heard < until_ then
+    redis.call('DEL', botk)
+    redis.call('SREM', base..'bots', wxid)
+    removed = removed + 1
+  end
+end
+return {reply[1], removed}
 `;
