@@ -8,6 +8,7 @@ import { APPID, context, SECRET, StoreFixture } from '../trigger/harness';
 import { anyBody, type HostileBody } from './hostileBodies';
 import {
 	elapsedMsAsync,
+	errorCodeOf,
 	expectNoPollution,
 	expectWellFormedAck,
 	heapUsedMb,
@@ -17,7 +18,8 @@ import {
 
 /**
  * The trigger's callback handling with a real embedded store (lmdb in a temp folder): every
- * hostile body gets a JSON ack with a fitting status, items that n8n can serialise, no throw.
+ * hostile body gets a JSON ack with a fitting error_code (in an HTTP 200), items that n8n can
+ * serialise, no throw.
  */
 
 const pristine = prototypeSnapshot();
@@ -37,12 +39,12 @@ describe('handleCallback under fuzzing', () => {
 					outcome = await handleCallback(body, ctx);
 				});
 				expect(ms).toBeLessThan(MAX_INPUT_MS);
-				expectWellFormedAck(outcome!.ack, outcome!.status);
+				expectWellFormedAck(outcome!.ack);
 				// A hostile body is the sender's fault, never ours: no 500 (internal error) for it.
-				expect(outcome!.status).not.toBe(500);
+				expect(outcome!.ack.error_code).not.toBe(500);
 				expect(Array.isArray(outcome!.items)).toBe(true);
 				expect(() => JSON.stringify(outcome!.items)).not.toThrow();
-				if (outcome!.status !== 200) expect(outcome!.items).toEqual([]);
+				if (outcome!.ack.error_code !== 0) expect(outcome!.items).toEqual([]);
 				expectNoPollution(pristine);
 			}),
 			{ numRuns: 1_500 },
@@ -126,7 +128,7 @@ describe('WeHubTrigger.webhook() (raw body read by the node) under fuzzing', () 
 					expect(result!.noWebhookResponse).toBe(true);
 					expect(res.headersSent).toBe(true);
 					expectWellFormedAck(res.body, res.statusCode);
-					expect(res.statusCode).not.toBe(500);
+					expect(errorCodeOf(res.body)).not.toBe(500);
 					if (result!.workflowData) {
 						expect(() => JSON.stringify(result!.workflowData)).not.toThrow();
 					}
@@ -139,7 +141,7 @@ describe('WeHubTrigger.webhook() (raw body read by the node) under fuzzing', () 
 });
 
 describe("n8n's own body limit (N8N_PAYLOAD_SIZE_MAX)", () => {
-	it('is answered 413 JSON when n8n refuses to read a body that large', async () => {
+	it('is answered with an HTTP 200 ack saying 413 when n8n refuses to read a body that large', async () => {
 		const res = new ResponseRecorder();
 		const fns = mock<IWebhookFunctions>();
 		fns.getWebhookName.mockReturnValue('default');
@@ -162,7 +164,11 @@ describe("n8n's own body limit (N8N_PAYLOAD_SIZE_MAX)", () => {
 			readRawBody: async () => await Promise.reject(tooLarge),
 		} as never);
 		await new WeHubTrigger().webhook.call(fns);
-		expect(res.statusCode).toBe(413);
-		expectWellFormedAck(res.body, 413);
+		expectWellFormedAck(res.body, res.statusCode);
+		expect(res.body).toMatchObject({
+			error_code: 413,
+			error_reason: expect.stringContaining('N8N_PAYLOAD_SIZE_MAX'),
+			ack_type: 'common_ack',
+		});
 	});
 });

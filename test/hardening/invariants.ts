@@ -20,8 +20,15 @@ export async function elapsedMsAsync(run: () => Promise<void>): Promise<number> 
 /** No single input may take longer (generous: 2 busy cores shared with other suites). */
 export const MAX_INPUT_MS = 2_000;
 
-/** A WeHub ack: error_code number, error_reason string, ack_type string, data object. */
-export function expectWellFormedAck(ack: unknown, status: number): void {
+/** Codes an answer may carry: 0, or the HTTP-like status of what went wrong. */
+export const ERROR_CODES = [0, 400, 403, 404, 413, 415, 500, 503];
+
+/**
+ * A WeHub ack: error_code number, error_reason string, ack_type string, data object. `httpStatus`,
+ * for an answer read over HTTP, must be 200 whatever went wrong: WeHub shows error_reason only from
+ * answers it reads, so error_code carries the failure.
+ */
+export function expectWellFormedAck(ack: unknown, httpStatus?: number): void {
 	expect(ack).toEqual(
 		expect.objectContaining({
 			error_code: expect.any(Number),
@@ -30,14 +37,22 @@ export function expectWellFormedAck(ack: unknown, status: number): void {
 			data: expect.any(Object),
 		}),
 	);
-	const { error_code: code, ack_type: ackType, data } = ack as Record<string, unknown>;
+	const {
+		error_code: code,
+		error_reason: reason,
+		ack_type: ackType,
+		data,
+	} = ack as Record<string, unknown>;
 	expect(Array.isArray(data)).toBe(false);
 	expect(ackType).toMatch(/_ack$/);
-	// The status fits the code: 2xx answers say 0 or carry a login refusal (403 in a 200, so WeHub
-	// shows the reason); every error status is repeated as error_code.
-	if (status === 200) expect([0, 403]).toContain(code);
-	else expect(code).toBe(status);
-	expect([200, 400, 403, 404, 413, 415, 500, 503]).toContain(status);
+	expect(ERROR_CODES).toContain(code);
+	if (code !== 0) expect(reason).not.toBe('');
+	if (httpStatus !== undefined) expect(httpStatus).toBe(200);
+}
+
+/** The error_code of an ack. */
+export function errorCodeOf(ack: unknown): number {
+	return (ack as { error_code: number }).error_code;
 }
 
 /** A snapshot of Object.prototype's own keys and a few globals a polluted body would change. */

@@ -114,22 +114,48 @@ describe('WeHub listener (Receive Via: Own Listener)', () => {
 				listenerParameters(p, { events: ['friend_request'] }),
 			);
 			const answer = await post(port, readFixture('requests', 'report_new_msg.text.private.json'));
-			expect(answer.json()).toMatchObject({ error_code: 0, ack_type: 'report_new_msg_ack' });
+			// The fixture carries msg_id, which only 0.2+ clients send.
+			expect(answer.json()).toMatchObject({ error_code: 0, ack_type: 'common_ack' });
 			expect(trigger.fns.emit).not.toHaveBeenCalled();
 		});
 
-		it('answers a malformed body with a 400 JSON ack and an unknown URL with a 404 one', async () => {
+		it('answers a malformed body with an HTTP 200 ack saying 400, and an unknown URL with a 404', async () => {
 			const { port } = await startListener();
 			const malformed = await post(port, '{"action": "report_new_msg", "appid": ');
 			const unknown = await call(port, 'POST', '/wp-login.php', 'x');
 			const wrongMethod = await call(port, 'GET', '/wehub');
 
-			expect(malformed.status).toBe(400);
+			expect(malformed.status).toBe(200);
 			expect(malformed.json()).toMatchObject({ error_code: 400, ack_type: 'common_ack' });
+			// Not a WeHub URL: nothing WeHub reads, so the status says it.
 			expect(unknown.status).toBe(404);
 			expect(unknown.json()).toMatchObject({ error_code: 404, ack_type: 'common_ack' });
-			expect(wrongMethod.status).toBe(405);
+			expect(wrongMethod.status).toBe(200);
+			expect(wrongMethod.json()).toMatchObject({ error_code: 405 });
 			expect(wrongMethod.headers.allow).toBe('POST');
+		});
+
+		it('answers a foreign appid and a refused upload with HTTP 200, error_code saying why', async () => {
+			const { port } = await startListener();
+			const foreign = await post(
+				port,
+				JSON.stringify({ action: 'pull_task', appid: 'wh_other', wxid: BOT_WXID, data: {} }),
+			);
+			expect(foreign.status).toBe(200);
+			expect(foreign.json()).toMatchObject({ error_code: 403, ack_type: 'pull_task_ack' });
+
+			const form = new FormData();
+			form.append('file_index', 'never-announced');
+			form.append('file', Buffer.from([0xff, 0xd8, 0xff]), { filename: 'a.jpg' });
+			const upload = await call(
+				port,
+				'POST',
+				'/wehub/upload',
+				form.getBuffer(),
+				form.getHeaders() as Record<string, string>,
+			);
+			expect(upload.status).toBe(200);
+			expect(upload.json()).toMatchObject({ error_code: 404, ack_type: 'upload_file_ack' });
 		});
 
 		it('takes an announced upload and emits it as binary data', async () => {
@@ -216,7 +242,7 @@ describe('WeHub listener (Receive Via: Own Listener)', () => {
 	});
 
 	describe('protects itself', () => {
-		it('refuses a body over the limit with a 413 JSON ack', async () => {
+		it('refuses a body over the limit with an HTTP 200 ack saying 413', async () => {
 			const { port } = await startListener((p) => listenerParameters(p, {}, { maxBodySizeMb: 1 }));
 			const contacts = JSON.stringify({
 				action: 'report_contact',
@@ -225,11 +251,11 @@ describe('WeHub listener (Receive Via: Own Listener)', () => {
 				data: { friend_list: [], padding: 'x'.repeat(1.5 * 1024 * 1024) },
 			});
 			const answer = await post(port, contacts);
-			expect(answer.status).toBe(413);
+			expect(answer.status).toBe(200);
 			expect(answer.json()).toMatchObject({ error_code: 413, ack_type: 'common_ack' });
 		});
 
-		it('refuses addresses outside the allow-list with a 403 JSON ack', async () => {
+		it('refuses addresses outside the allow-list with an HTTP 200 ack saying 403', async () => {
 			const blocked = await startListener((p) =>
 				listenerParameters(p, {}, { allowedIps: '10.0.0.0/8, 192.168.1.20' }),
 			);
@@ -242,7 +268,7 @@ describe('WeHub listener (Receive Via: Own Listener)', () => {
 			const refused = await post(blocked.port, readFixture('requests', 'pull_task.json'));
 			const accepted = await post(allowed.port, readFixture('requests', 'pull_task.json'));
 
-			expect(refused.status).toBe(403);
+			expect(refused.status).toBe(200);
 			expect(refused.json()).toMatchObject({ error_code: 403, ack_type: 'common_ack' });
 			expect(accepted.json()).toMatchObject({ error_code: 0, ack_type: 'pull_task_ack' });
 		});
@@ -259,7 +285,7 @@ describe('WeHub listener (Receive Via: Own Listener)', () => {
 			expect(await portIsOpen(port)).toBe(false);
 		});
 
-		it('refuses requests beyond the concurrency limit with a 503 JSON ack', async () => {
+		it('refuses requests beyond the concurrency limit with an HTTP 200 ack saying 503', async () => {
 			const { port } = await startListener((p) =>
 				listenerParameters(p, {}, { maxConcurrentRequests: 1 }),
 			);
@@ -277,7 +303,7 @@ describe('WeHub listener (Receive Via: Own Listener)', () => {
 			await new Promise((r) => setTimeout(r, 100));
 
 			const answer = await post(port, readFixture('requests', 'pull_task.json'));
-			expect(answer.status).toBe(503);
+			expect(answer.status).toBe(200);
 			expect(answer.json()).toMatchObject({ error_code: 503, ack_type: 'common_ack' });
 			slow.destroy();
 		});
@@ -384,7 +410,8 @@ describe('WeHub listener (Receive Via: Own Listener)', () => {
 			await waitForPort(port);
 
 			const answer = await post(port, readFixture('requests', 'report_new_msg.text.private.json'));
-			expect(answer.json()).toMatchObject({ error_code: 0, ack_type: 'report_new_msg_ack' });
+			// The fixture carries msg_id, which only 0.2+ clients send.
+			expect(answer.json()).toMatchObject({ error_code: 0, ack_type: 'common_ack' });
 			await run.closed;
 			expect(await portIsOpen(port)).toBe(false);
 			// A manual run never replaces the production media URL; it fills it only when none exists.

@@ -5,6 +5,7 @@ import {
 	buildErrorAck,
 	buildTaskResultAck,
 	buildUploadAck,
+	MAX_ECHOED_ACTION_LENGTH,
 	parseRequest,
 	type RequestError,
 } from '../../nodes/WeHub/protocol';
@@ -18,13 +19,37 @@ describe('acks for every action', () => {
 		[action, '0.4.26', OWN_ACK.includes(action) ? `${action}_ack` : 'common_ack'],
 	]);
 
+	const replyTaskList = (action: string, version: string) =>
+		version === '0.1.5' && (action === 'report_new_msg' || action === 'report_new_friend');
+
 	it.each(cases)('%s from client %s is answered with %s', (action, version, ackType) => {
 		expect(buildAck(action, version)).toEqual({
 			error_code: 0,
 			error_reason: '',
 			ack_type: ackType,
-			data: {},
+			data: replyTaskList(action, version) ? { reply_task_list: [] } : {},
 		});
+	});
+
+	it.each([undefined, '0.1.5'])(
+		'gives report_new_msg and report_new_friend from client %p the empty reply_task_list of the seed',
+		(version) => {
+			for (const action of ['report_new_msg', 'report_new_friend']) {
+				expect(buildAck(action, version).data).toEqual({ reply_task_list: [] });
+				expect(buildErrorAck({ action, reason: 'bad', httpStatus: 400 }, version).data).toEqual({
+					reply_task_list: [],
+				});
+			}
+			expect(buildAck('report_new_msg', '0.2.0').data).toEqual({});
+		},
+	);
+
+	it('repeats at most 64 characters of an action name', () => {
+		const name = 'report_' + '汉'.repeat(1_000_000);
+		expect(ackTypeFor(name, '0.1.5')).toBe(`${name.slice(0, MAX_ECHOED_ACTION_LENGTH)}_ack`);
+		expect(
+			JSON.stringify(buildErrorAck({ action: name, reason: 'x', httpStatus: 400 })).length,
+		).toBeLessThan(300);
 	});
 
 	it.each([undefined, '', 'garbage', '0.1.4'])('treats client version %p as 0.1.x', (version) => {

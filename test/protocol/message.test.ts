@@ -77,6 +77,67 @@ describe('normaliseMessage on every message fixture', () => {
 				kind: 'image',
 				text: '[Image]',
 				file_index: expect.stringMatching(/^3053/),
+				details: { size: null, hd_size: null, md5: null },
+			},
+		],
+		[
+			'image.room.img_xml',
+			{
+				...roomFromAlice,
+				kind: 'image',
+				details: { size: 90123, hd_size: 523456, md5: 'e4c1a0d9f3b2c8e7a6b5c4d3e2f1a0b9' },
+				xml: { msg: { img: expect.objectContaining({ length: '90123', cdnthumbwidth: '90' }) } },
+			},
+		],
+		[
+			'text.wecom_room',
+			{
+				kind: 'text',
+				chat: 'room',
+				room_wxid: '10696052955016166@im.chatroom',
+				from_wxid: 'wangwei@openim',
+				wecom: true,
+			},
+		],
+		[
+			'text.wecom_private',
+			{ chat: 'private', room_wxid: null, from_wxid: 'wangwei@openim', wecom: true },
+		],
+		['text.private', { wecom: false }],
+		[
+			'system.revoke',
+			{
+				kind: 'system',
+				chat: 'room',
+				text: '"爱丽丝" 撤回了一条消息',
+				details: {
+					classification: 'message_revoked',
+					revoked_by: '爱丽丝',
+					revoked_by_self: false,
+					revoked_msg_id: '7318826105471292381',
+				},
+				xml: {
+					sysmsg: {
+						type: 'revokemsg',
+						revokemsg: expect.objectContaining({
+							msgid: '1057020520',
+							newmsgid: '7318826105471292381',
+						}),
+					},
+				},
+			},
+		],
+		[
+			'system.revoke_by_bot',
+			{
+				chat: 'private',
+				xml: null,
+				details: {
+					classification: 'message_revoked',
+					revoked_by: null,
+					revoked_by_self: true,
+					revoked_msg_id: null,
+				},
 			},
 		],
 		[
@@ -313,6 +374,7 @@ describe('normaliseMessage on every message fixture', () => {
 			'system.sysmsg_template',
 			{
 				text: '"爱丽丝"邀请"方青、新朋友"加入了群聊',
+				xml: { sysmsg: expect.objectContaining({ type: 'sysmsgtemplate' }) },
 				details: expect.objectContaining({
 					classification: 'member_joined',
 					inviter: '爱丽丝',
@@ -361,6 +423,43 @@ describe('normaliseMessage edge cases', () => {
 			BOT_WXID,
 		);
 		expect(message).toMatchObject({ from_wxid: ALICE_WXID, text: '[Voice 1s]' });
+	});
+
+	it('infers a WeCom room chat from wxid_to or wxid_from, as it does a WeChat room', () => {
+		for (const unit of [
+			{ msg_type: 1, msg: 'hi', wxid_from: 'wangwei@openim', wxid_to: '1069605@im.chatroom' },
+			{ msg_type: 10000, raw_msg: '"王伟"修改群名为“合作”', wxid_from: '1069605@im.chatroom' },
+		]) {
+			expect(normaliseMessage(unit, BOT_WXID)).toMatchObject({
+				chat: 'room',
+				room_wxid: '1069605@im.chatroom',
+				wecom: true,
+			});
+		}
+		// A suffix alone is not a room: "@im.chatroom" with nothing before it is no id.
+		expect(
+			normaliseMessage({ msg_type: 1, msg: 'hi', wxid_to: '@im.chatroom' }, BOT_WXID).chat,
+		).toBe('private');
+	});
+
+	it('reads a sysmsg after a sender prefix, and keeps a broken one as text', () => {
+		const prefixed = normaliseMessage(
+			{
+				msg_type: 10000,
+				room_wxid: ROOM_WXID,
+				raw_msg: `${ROOM_WXID}:\n<sysmsg type="revokemsg"><revokemsg><newmsgid>42</newmsgid></revokemsg></sysmsg>`,
+			},
+			BOT_WXID,
+		);
+		expect(prefixed).toMatchObject({
+			details: { classification: 'message_revoked', revoked_msg_id: '42' },
+			xml: { sysmsg: { revokemsg: { newmsgid: '42' } } },
+		});
+		const broken = normaliseMessage(
+			{ msg_type: 10000, room_wxid: ROOM_WXID, raw_msg: '<sysmsg type="x"><a>' },
+			BOT_WXID,
+		);
+		expect(broken).toMatchObject({ xml: null, details: { classification: 'other' } });
 	});
 
 	it('infers a room chat from wxid_to and scales a seconds timestamp to milliseconds', () => {

@@ -1,4 +1,10 @@
-import { KNOWN_ACTIONS, parseRequest, type WeHubRequest } from '../../nodes/WeHub/protocol';
+import {
+	KNOWN_ACTIONS,
+	MAX_MESSAGE_UNITS,
+	MAX_SKIPPED_LISTED,
+	parseRequest,
+	type WeHubRequest,
+} from '../../nodes/WeHub/protocol';
 import { BOT_WXID, fixtureNames, readFixture } from './fixtures';
 
 function parseOk(body: string | Buffer): WeHubRequest {
@@ -136,6 +142,161 @@ describe('parseRequest envelope rules', () => {
 	});
 });
 
+describe('parseRequest is liberal in what it accepts', () => {
+	const envelope = (action: string, data: unknown, extra: object = {}) =>
+		JSON.stringify({ action, appid: 'wh_appid_3f9c2a', wxid: BOT_WXID, data, ...extra });
+
+	it('skips a malformed friend, leaves the list otherwise as sent and names the entry', () => {
+		const request = parseOk(readFixture('requests', 'report_contact.friend_without_wxid.json'));
+		expect(request.known && request.skipped).toEqual([
+			{ list: 'friend_list', index: 1, reason: '"wxid" must be a non-empty string' },
+		]);
+		expect(
+			(request.data as { friend_list: Array<{ wxid: string }> }).friend_list.map((f) => f.wxid),
+		).toEqual(['wxid_alice6a8kd2', 'fangqing_hust']);
+		expect(request).not.toHaveProperty('flags');
+	});
+
+	it.each([
+		['group_list', 'report_contact', { friend_list: [], group_list: [{ name: '无名群' }] }],
+		['public_list', 'report_contact', { public_list: [null] }],
+		['update_list', 'report_contact_update', { update_list: [42, { wxid: 'wxid_x' }] }],
+		['memberInfo_list', 'report_new_room', { wxid: '1@chatroom', memberInfo_list: ['x'] }],
+		[
+			'wxid_list',
+			'report_room_member_change',
+			{ room_wxid: '1@chatroom', wxid_list: [''], flag: 1 },
+		],
+		[
+			'room_data_list',
+			'report_room_member_info',
+			{ room_data_list: [{ room_wxid: '1@chatroom', memberInfo_list: 'x' }] },
+		],
+	])('skips a bad entry of %s instead of refusing the report', (list, action, data) => {
+		const request = parseOk(envelope(action, data));
+		expect(request.known && request.skipped).toEqual([
+			{ list, index: 0, reason: expect.any(String) },
+		]);
+	});
+
+	it('lists at most 100 skipped entries', () => {
+		const friend_list = Array.from({ length: 5_000 }, (_, i) => (i % 2 ? { wxid: `w${i}` } : {}));
+		const request = parseOk(envelope('report_contact', { friend_list }));
+		expect(request.known && request.skipped).toHaveLength(MAX_SKIPPED_LISTED);
+		expect((request.data as { friend_list: unknown[] }).friend_list).toHaveLength(2_500);
+	});
+
+	it('skips an unreadable unit of a msg_list, and refuses one whose every unit is unreadable', () => {
+		const request = parseOk(
+			envelope('report_new_msg', {
+				msg_list: [{ msg_type: 1, msg: 'ok' }, 'junk', { msg_type: 1 }],
+			}),
+		);
+		if (!request.known || request.action !== 'report_new_msg') throw new Error('wrong action');
+		expect(request.units).toEqual([{ msg_type: 1, msg: 'ok' }]);
+		expect(request.skipped).toEqual([
+			{ list: 'msg_list', index: 1, reason: 'message unit 1 is not an object' },
+			{
+				list: 'msg_list',
+				index: 2,
+				reason: 'message unit 2: a text message needs "msg" as a string',
+			},
+		]);
+		expect(parseError(envelope('report_new_msg', { msg_list: ['junk'] })).reason).toBe(
+			'report_new_msg has no readable message unit (message unit 0 is not an object)',
+		);
+	});
+
+	it('reads ids sent as numbers as strings, as it does msg_id', () => {
+		const request = parseOk(readFixture('requests', 'report_new_msg.transfer.numeric_ids.json'));
+		if (!request.known || request.action !== 'report_new_msg') throw new Error('wrong action');
+		expect(request.units[0]).toMatchObject({
+			transferid: '1000050001202311',
+			file_index: '3053020100044',
+			msg_id: '7318826105471',
+		});
+	});
+
+	it.each([
+		['report_room_member_change.no_flag.json', ['flag_missing'], {}],
+		['report_room_member_change.flag_text.json', ['flag_not_a_number'], { flag: 'joined' }],
+		['report_friend_add_request.no_v2.json', ['v2_missing'], { v2: '' }],
+		['report_new_friend.wxid.json', ['wxid_instead_of_fans_wxid'], { fans_wxid: 'wxid_newfan88x' }],
+	])('accepts %s and flags it', (name, flags, data) => {
+		const request = parseOk(readFixture('requests', name));
+		expect(request.known && request.flags).toEqual(flags);
+		expect(request.data).toMatchObject(data);
+		expect(request).not.toHaveProperty('skipped');
+	});
+
+	it('accepts a friend request without any v2 field, as v2 ""', () => {
+		const request = parseOk(envelope('report_friend_add_request', { v1: 'v1_x@stranger' }));
+		expect(request.data).toMatchObject({ v2: '' });
+		expect(request.known && request.flags).toEqual(['v2_missing']);
+	});
+});
+
+describe('parseRequest bounds', () => {
+	const units = (count: number) =>
+		JSON.stringify({
+			action: 'report_new_msg',
+			appid: 'a',
+			wxid: BOT_WXID,
+			data: { msg_list: Array.from({ length: count }, () => ({ msg_type: 1, msg: 'ping' })) },
+		});
+
+	it(`accepts ${MAX_MESSAGE_UNITS} message units in one callback`, () => {
+		const request = parseOk(units(MAX_MESSAGE_UNITS));
+		expect(request.known && request.action === 'report_new_msg' && request.units).toHaveLength(
+			MAX_MESSAGE_UNITS,
+		);
+	});
+
+	it('refuses 100,000 units with error 413 in well under a second', () => {
+		const body = units(100_000);
+		const started = Date.now();
+		const error = parseError(body);
+		expect(Date.now() - started).toBeLessThan(1_000);
+		expect(error).toMatchObject({
+			httpStatus: 413,
+			action: 'report_new_msg',
+			reason:
+				'report_new_msg carries 100000 message units; at most 100 are accepted in one callback ' +
+				'(WeHub sends one message per callback)',
+		});
+	});
+
+	it('refuses an action name longer than 256 bytes', () => {
+		const error = parseError(JSON.stringify({ action: 'a'.repeat(300), appid: 'a', wxid: 'w' }));
+		expect(error.reason).toBe('Field "action" is longer than 256 bytes');
+	});
+
+	it('keeps what a refused body says about its client version', () => {
+		const withVersion = parseError(
+			JSON.stringify({
+				action: 'logout',
+				appid: 'a',
+				wxid: 'a'.repeat(300),
+				data: { client_version: '0.4.26' },
+			}),
+		);
+		expect(withVersion).toMatchObject({ clientVersion: '0.4.26' });
+		const later = parseError(
+			JSON.stringify({
+				action: 'report_task_result',
+				appid: 'a',
+				wxid: 'w',
+				client_session: 's',
+				data: {},
+			}),
+		);
+		expect(later).toMatchObject({ laterClient: 'client_session' });
+		expect(parseError(readFixture('bad', 'report_task_result.bad_result.json'))).not.toHaveProperty(
+			'laterClient',
+		);
+	});
+});
+
 describe('parseRequest on malformed bodies', () => {
 	const expected: Record<string, { reason: string | RegExp; action?: string }> = {
 		'not_json.txt': { reason: /^Body is not valid JSON/ },
@@ -178,15 +339,7 @@ describe('parseRequest on malformed bodies', () => {
 			reason: 'Field "data.task_id" must be a non-empty string',
 			action: 'report_task_result',
 		},
-		'report_contact.friend_without_wxid.json': {
-			reason: 'Field "data.friend_list[0].wxid" must be a non-empty string',
-			action: 'report_contact',
-		},
 		'login.nonce_number.json': { reason: 'Field "data.nonce" must be a string', action: 'login' },
-		'report_room_member_change.flag_text.json': {
-			reason: 'Field "data.flag" must be a number',
-			action: 'report_room_member_change',
-		},
 	};
 	const malformed = fixtureNames('bad').filter((name) => !name.startsWith('raw_msg.'));
 

@@ -58,8 +58,32 @@ describe('classifySystemNotice', () => {
 		['群主已恢复默认进群方式。', { type: 'other' }],
 		[
 			'<sysmsg type="revokemsg"><revokemsg><session>8680025352@chatroom</session><replacemsg><![CDATA["爱丽丝" 撤回了一条消息]]></replacemsg></revokemsg></sysmsg>',
-			{ type: 'other', text: '"爱丽丝" 撤回了一条消息' },
+			{
+				type: 'message_revoked',
+				text: '"爱丽丝" 撤回了一条消息',
+				revoked_by: '爱丽丝',
+				revoked_by_self: false,
+				revoked_msg_id: null,
+			},
 		],
+		[
+			'<sysmsg type="revokemsg"><revokemsg><session>wxid_alice6a8kd2</session><msgid>1057020520</msgid><newmsgid>7318826105471292381</newmsgid><replacemsg><![CDATA[你撤回了一条消息]]></replacemsg></revokemsg></sysmsg>',
+			{
+				type: 'message_revoked',
+				revoked_by: null,
+				revoked_by_self: true,
+				revoked_msg_id: '7318826105471292381',
+			},
+		],
+		[
+			'<sysmsg type="revokemsg"><revokemsg><msgid>1057020520</msgid></revokemsg></sysmsg>',
+			{ type: 'message_revoked', revoked_by: null, revoked_msg_id: '1057020520' },
+		],
+		[
+			'"爱丽丝" 撤回了一条消息',
+			{ type: 'message_revoked', revoked_by: '爱丽丝', revoked_msg_id: null },
+		],
+		['你撤回了一条消息', { type: 'message_revoked', revoked_by: null, revoked_by_self: true }],
 		['<sysmsg type="pat"><pat><fromusername>a</fromusername></pat></sysmsg>', { type: 'other' }],
 		['<sysmsg', { type: 'other', text: '<sysmsg' }],
 	])('%s', (text, expected) => {

@@ -545,11 +545,31 @@ export function taskStoreContract(name: string, openStore: OpenStore): void {
 				await store.rememberFile(image);
 				expect(await store.getFile(bot.appid, image.file_index)).toEqual(image);
 				expect(await store.markFileUploaded(bot.appid, image.file_index, T0 + 2_000)).toEqual({
-					...image,
-					state: 'uploaded',
-					uploaded_at: T0 + 2_000,
+					file: { ...image, state: 'uploaded', uploaded_at: T0 + 2_000 },
+					repeated: false,
 				});
 				expect((await store.getFile(bot.appid, image.file_index))?.state).toBe('uploaded');
+			});
+
+			it('says when the same file is uploaded again, leaving the first upload as it was', async () => {
+				await store.rememberFile(image);
+				await store.markFileUploaded(bot.appid, image.file_index, T0 + 2_000);
+				const uploaded = { ...image, state: 'uploaded', uploaded_at: T0 + 2_000 };
+				expect(await store.markFileUploaded(bot.appid, image.file_index, T0 + 9_000)).toEqual({
+					file: uploaded,
+					repeated: true,
+				});
+				expect(await store.getFile(bot.appid, image.file_index)).toEqual(uploaded);
+			});
+
+			it('marks one of two concurrent uploads of a file as the first', async () => {
+				await store.rememberFile(image);
+				const marks = await Promise.all(
+					[1, 2].map(
+						async (n) => await store.markFileUploaded(bot.appid, image.file_index, T0 + n),
+					),
+				);
+				expect(marks.map((mark) => mark?.repeated).sort()).toEqual([false, true]);
 			});
 
 			it('remembers the files of one callback in one call', async () => {

@@ -3,6 +3,8 @@ import { handleCallback } from '../../nodes/WeHub/trigger/handleCallback';
 import { ALICE_WXID, BOT_WXID, fixtureNames, readFixture, ROOM_WXID } from '../protocol/fixtures';
 import { APPID, body, context, NOW, StoreFixture, type Backend } from './harness';
 
+const sendText = (text: string) => sendMessageTask(ALICE_WXID, [textUnit(text)]);
+
 /** Every known action as its fixture, and the item event it emits (null = bookkeeping only). */
 const ACTIONS: Array<[fixture: string, action: string, event: string | null]> = [
 	['login.0.1.5.json', 'login', 'login'],
@@ -26,6 +28,8 @@ const ACTIONS: Array<[fixture: string, action: string, event: string | null]> = 
 
 /** Only these keep their own ack type on 0.2.0+ clients. */
 const OWN_ACK = new Set(['login', 'logout', 'pull_task']);
+/** The 0.1.5 document answers these with `data.reply_task_list` ("empty when no task"). */
+const REPLY_TASK_LIST = new Set(['report_new_msg', 'report_new_friend']);
 
 describe.each<Backend>(['embedded', 'redis'])('handleCallback with the %s store', (backend) => {
 	const fixture = new StoreFixture(backend);
@@ -51,13 +55,16 @@ describe.each<Backend>(['embedded', 'redis'])('handleCallback with the %s store'
 			if (action === 'login') raw.data.client_version = version;
 			const outcome = await handleCallback(Buffer.from(JSON.stringify(raw)), context(fixture));
 
-			expect(outcome.status).toBe(200);
 			expect(outcome.ack.error_code).toBe(0);
 			expect(outcome.ack.error_reason).toBe('');
 			const ownAck = OWN_ACK.has(action) || version === '0.1.5';
 			expect(outcome.ack.ack_type).toBe(ownAck ? `${action}_ack` : 'common_ack');
 			expect(outcome.ack.data).toEqual(
-				action === 'report_task_result' ? { task_id: raw.data.task_id } : {},
+				action === 'report_task_result'
+					? { task_id: raw.data.task_id }
+					: version === '0.1.5' && REPLY_TASK_LIST.has(action)
+						? { reply_task_list: [] }
+						: {},
 			);
 			if (event === null) {
 				expect(outcome.items).toEqual([]);
@@ -96,7 +103,6 @@ describe.each<Backend>(['embedded', 'redis'])('handleCallback with the %s store'
 				context(fixture),
 			);
 			expect(outcome).toEqual({
-				status: 200,
 				ack: { error_code: 0, error_reason: '', ack_type: 'pull_task_ack', data: {} },
 				items: [],
 			});
@@ -163,7 +169,6 @@ describe.each<Backend>(['embedded', 'redis'])('handleCallback with the %s store'
 				readFixture('requests', 'login.0.4.26.nonce.json'),
 				context(fixture, {}, { secretKey: undefined }),
 			);
-			expect(outcome.status).toBe(200);
 			expect(outcome.ack.ack_type).toBe('login_ack');
 			expect(outcome.ack.error_code).not.toBe(0);
 			expect(outcome.ack.error_reason).toMatch(/secret key/);
@@ -205,30 +210,29 @@ describe.each<Backend>(['embedded', 'redis'])('handleCallback with the %s store'
 	});
 
 	describe('refused requests start nothing and still get a JSON ack', () => {
-		it('answers a foreign appid with 403 and the action’s ack type', async () => {
+		it('answers a foreign appid with error_code 403 and the action’s ack type', async () => {
 			const outcome = await handleCallback(
 				body('report_new_msg', BOT_WXID, { msg: { msg_type: 1, msg: 'hi' } }, 'other_app'),
 				context(fixture),
 			);
-			expect(outcome.status).toBe(403);
 			expect(outcome.ack).toMatchObject({
 				error_code: 403,
 				ack_type: 'report_new_msg_ack',
-				data: {},
+				data: { reply_task_list: [] },
 			});
 			expect(outcome.ack.error_reason).toContain('other_app');
 			expect(outcome.items).toEqual([]);
 		});
 
 		const rejected = fixtureNames('bad').filter((name) => !name.startsWith('raw_msg.'));
-		it.each(rejected)('malformed body %s gets error_code != 0 and a 4xx status', async (name) => {
+		it.each(rejected)('malformed body %s gets a 4xx error_code and a reason', async (name) => {
 			const outcome = await handleCallback(readFixture('bad', name), context(fixture));
-			expect(outcome.status).toBeGreaterThanOrEqual(400);
-			expect(outcome.status).toBeLessThan(500);
-			expect(outcome.ack.error_code).not.toBe(0);
+			expect(outcome.ack.error_code).toBeGreaterThanOrEqual(400);
+			expect(outcome.ack.error_code).toBeLessThan(500);
 			expect(outcome.ack.error_reason).not.toBe('');
 			expect(typeof outcome.ack.ack_type).toBe('string');
-			expect(outcome.ack.data).toEqual({});
+			const reply = outcome.ack.ack_type === 'report_new_msg_ack';
+			expect(outcome.ack.data).toEqual(reply ? { reply_task_list: [] } : {});
 			expect(outcome.items).toEqual([]);
 		});
 
@@ -255,7 +259,6 @@ describe.each<Backend>(['embedded', 'redis'])('handleCallback with the %s store'
 				throw new Error('ECONNREFUSED 127.0.0.1:1');
 			};
 			const outcome = await handleCallback(readFixture('requests', 'pull_task.json'), ctx);
-			expect(outcome.status).toBe(503);
 			expect(outcome.ack).toMatchObject({ error_code: 503, ack_type: 'pull_task_ack', data: {} });
 			expect(outcome.ack.error_reason).toContain('ECONNREFUSED');
 		});
@@ -270,7 +273,6 @@ describe.each<Backend>(['embedded', 'redis'])('handleCallback with the %s store'
 					},
 				});
 			const outcome = await handleCallback(readFixture('requests', 'report_contact.json'), ctx);
-			expect(outcome.status).toBe(500);
 			expect(outcome.ack.error_code).toBe(500);
 			expect(outcome.items).toEqual([]);
 		});
@@ -489,6 +491,442 @@ describe.each<Backend>(['embedded', 'redis'])('handleCallback with the %s store'
 					wxid: ALICE_WXID,
 					room_nickname: '群主 Alice',
 				});
+		});
+	});
+
+	describe('acks that match the client', () => {
+		const unitWithId = { msg_type: 1, wxid_from: ALICE_WXID, msg: '在吗', msg_id: '7318826105' };
+
+		it('answers 0.1.5 report_new_msg and report_new_friend with reply_task_list: [], as the seed prescribes', async () => {
+			await botOnline('0.1.5');
+			for (const name of ['report_new_msg.text.private.json', 'report_new_friend.json']) {
+				const outcome = await handleCallback(readFixture('requests', name), context(fixture));
+				expect(outcome.ack.data).toEqual({ reply_task_list: [] });
+			}
+		});
+
+		it('answers common_ack to a bot the store never saw log in once its fields show 0.2+, and remembers it', async () => {
+			const first = await handleCallback(
+				body('report_new_msg', BOT_WXID, { msg: unitWithId }),
+				context(fixture),
+			);
+			expect(first.ack).toEqual({
+				error_code: 0,
+				error_reason: '',
+				ack_type: 'common_ack',
+				data: {},
+			});
+			expect(await (await fixture.store()).getBot({ appid: APPID, wxid: BOT_WXID })).toMatchObject({
+				online: true,
+				min_client_version: '0.2.0',
+			});
+			// No 0.2-only field in this one: the remembered presence decides.
+			const later = await handleCallback(
+				body('report_friend_add_request', BOT_WXID, { v1: 'v1_x@stranger', v2: 'v2_y@stranger' }),
+				context(fixture),
+			);
+			expect(later.ack.ack_type).toBe('common_ack');
+		});
+
+		it.each([
+			['client_session', { action: 'report_contact', client_session: 'sess-1', data: {} }],
+			['public_list', { action: 'report_contact', data: { public_list: [] } }],
+			['a 0.3.8 action', { action: 'report_friend_removed', data: { wxid_removed: ALICE_WXID } }],
+			[
+				'msg_timestamp',
+				{ action: 'report_new_msg', data: { msg: { msg_type: 3, msg_timestamp: 1 } } },
+			],
+		])('infers 0.2+ from %s', async (_label, fields) => {
+			const outcome = await handleCallback(
+				Buffer.from(JSON.stringify({ appid: APPID, wxid: BOT_WXID, ...fields })),
+				context(fixture),
+			);
+			expect(outcome.ack.ack_type).toBe('common_ack');
+		});
+
+		it('keeps <action>_ack for a bot with none of those fields (0.1.5 or unknown)', async () => {
+			const outcome = await handleCallback(
+				body('report_new_msg', BOT_WXID, {
+					msg: { msg_type: 1, wxid_from: ALICE_WXID, msg: 'hi' },
+				}),
+				context(fixture),
+			);
+			expect(outcome.ack).toMatchObject({
+				ack_type: 'report_new_msg_ack',
+				data: { reply_task_list: [] },
+			});
+			expect(await (await fixture.store()).getBot({ appid: APPID, wxid: BOT_WXID })).toBeNull();
+		});
+
+		it('does not give presence to a wxid Allowed Bots refuses, whatever its fields', async () => {
+			const outcome = await handleCallback(
+				body('report_new_msg', 'wxid_stranger_1', { msg: unitWithId }),
+				context(fixture, {}, { allowedBots: [BOT_WXID] }),
+			);
+			expect(outcome.ack.ack_type).toBe('common_ack');
+			expect(await (await fixture.store()).listBots(APPID)).toEqual([]);
+		});
+
+		describe.each([
+			[
+				'a wrong appid',
+				() => body('report_new_msg', BOT_WXID, { msg: { msg_type: 1, msg: 'hi' } }, 'other_app'),
+				403,
+			],
+			['a malformed body', () => body('report_task_result', BOT_WXID, { task_result: 1 }), 400],
+			[
+				'too many message units',
+				() =>
+					body('report_new_msg', BOT_WXID, {
+						msg_list: Array.from({ length: 101 }, () => ({ msg_type: 1, msg: 'x' })),
+					}),
+				413,
+			],
+		])('refusing %s', (_label, request, code) => {
+			it('uses the version of a known 0.4.26 bot', async () => {
+				await botOnline('0.4.26');
+				const outcome = await handleCallback(request(), context(fixture));
+				expect(outcome.ack).toMatchObject({ error_code: code, ack_type: 'common_ack' });
+				expect(outcome.items).toEqual([]);
+			});
+
+			it('uses <action>_ack for a known 0.1.5 bot', async () => {
+				await botOnline('0.1.5');
+				const outcome = await handleCallback(request(), context(fixture));
+				expect(outcome.ack.error_code).toBe(code);
+				expect(outcome.ack.ack_type).toMatch(/^report_\w+_ack$/);
+			});
+		});
+
+		it('refuses with common_ack when the refused body itself shows a 0.2+ client', async () => {
+			const outcome = await handleCallback(
+				Buffer.from(
+					JSON.stringify({
+						action: 'report_task_result',
+						appid: APPID,
+						wxid: BOT_WXID,
+						client_session: 'sess-9',
+						data: { task_result: 1 },
+					}),
+				),
+				context(fixture),
+			);
+			expect(outcome.ack).toMatchObject({ error_code: 400, ack_type: 'common_ack' });
+		});
+
+		it('answers an unknown action with a megabyte name in a short answer', async () => {
+			await botOnline('0.1.5');
+			for (const action of ['x'.repeat(1024 * 1024), `report_${'y'.repeat(200)}`]) {
+				const outcome = await handleCallback(body(action, BOT_WXID, {}), context(fixture));
+				expect(JSON.stringify(outcome.ack).length).toBeLessThan(600);
+				expect(outcome.ack.ack_type.length).toBeLessThanOrEqual(64 + '_ack'.length);
+			}
+		});
+	});
+
+	describe('WeCom rooms (@im.chatroom) and people (@openim)', () => {
+		it('takes a message to a WeCom room for a room message and replies in the room', async () => {
+			const outcome = await handleCallback(
+				readFixture('requests', 'report_new_msg.text.wecom_room.json'),
+				context(fixture),
+			);
+			expect(outcome.items).toEqual([
+				expect.objectContaining({
+					chat: 'room',
+					room_wxid: '10696052955016166@im.chatroom',
+					from_wxid: 'wangwei@openim',
+					reply_to: '10696052955016166@im.chatroom',
+					wecom: true,
+				}),
+			]);
+		});
+
+		it('keeps a WeCom person’s message private and replies to the person', async () => {
+			const outcome = await handleCallback(
+				readFixture('requests', 'report_new_msg.text.wecom_private.json'),
+				context(fixture),
+			);
+			expect(outcome.items[0]).toMatchObject({
+				chat: 'private',
+				room_wxid: null,
+				reply_to: 'wangwei@openim',
+				wecom: true,
+			});
+		});
+
+		it('applies the Rooms filter and "rooms only" to WeCom rooms', async () => {
+			const ctx = context(fixture);
+			ctx.options.messageFilter = {
+				...ctx.options.messageFilter,
+				chat: 'room',
+				rooms: ['10696052955016166@im.chatroom'],
+			};
+			const room = await handleCallback(
+				readFixture('requests', 'report_new_msg.text.wecom_room.json'),
+				ctx,
+			);
+			const person = await handleCallback(
+				readFixture('requests', 'report_new_msg.text.wecom_private.json'),
+				ctx,
+			);
+			expect([room.items.length, person.items.length]).toEqual([1, 0]);
+		});
+
+		it('files a WeCom room of a contact update as a room', async () => {
+			const outcome = await handleCallback(
+				body('report_contact_update', BOT_WXID, {
+					update_list: [
+						{ wxid: '10696052955016166@im.chatroom', name: '合作伙伴群' },
+						{ wxid: 'wangwei@openim', nickname: '王伟' },
+					],
+				}),
+				context(fixture, { splitContacts: 'contact' }),
+			);
+			expect(outcome.items.map((item) => item.contact_type)).toEqual(['room', 'friend']);
+		});
+
+		it('remembers the WeCom room of an image, so its upload replies in the room', async () => {
+			await handleCallback(
+				body('report_new_msg', BOT_WXID, {
+					msg: {
+						msg_type: 3,
+						wxid_from: 'wangwei@openim',
+						wxid_to: '10696052955016166@im.chatroom',
+						file_index: 'wecom-img-1',
+					},
+				}),
+				context(fixture),
+			);
+			expect(await (await fixture.store()).getFile(APPID, 'wecom-img-1')).toMatchObject({
+				room_wxid: '10696052955016166@im.chatroom',
+			});
+		});
+	});
+
+	describe('liberal in what it accepts', () => {
+		it('skips one friend with an empty wxid, keeps the others and says so on the item', async () => {
+			const outcome = await handleCallback(
+				readFixture('requests', 'report_contact.friend_without_wxid.json'),
+				context(fixture),
+			);
+			expect(outcome.ack.error_code).toBe(0);
+			expect(outcome.items).toHaveLength(1);
+			expect(outcome.items[0]).toMatchObject({
+				event: 'contacts',
+				friend_count: 2,
+				skipped: [{ list: 'friend_list', index: 1, reason: '"wxid" must be a non-empty string' }],
+			});
+			expect((outcome.items[0].friend_list as Array<{ wxid: string }>).map((f) => f.wxid)).toEqual([
+				ALICE_WXID,
+				'fangqing_hust',
+			]);
+		});
+
+		it('puts the skipped entries on the first item when contacts are split', async () => {
+			const outcome = await handleCallback(
+				readFixture('requests', 'report_contact.friend_without_wxid.json'),
+				context(fixture, { splitContacts: 'contact' }),
+			);
+			expect(outcome.items.map((item) => item.wxid)).toEqual([
+				ALICE_WXID,
+				'fangqing_hust',
+				ROOM_WXID,
+			]);
+			expect(outcome.items[0].skipped).toEqual([expect.objectContaining({ index: 1 })]);
+			expect(outcome.items[1]).not.toHaveProperty('skipped');
+		});
+
+		it('still says what was skipped when every entry of a split report was', async () => {
+			const outcome = await handleCallback(
+				body('report_contact', BOT_WXID, { friend_list: [{ wxid: '' }, 'junk'], group_list: [] }),
+				context(fixture, { splitContacts: 'contact' }),
+			);
+			expect(outcome.items).toEqual([
+				expect.objectContaining({
+					event: 'contacts',
+					friend_count: 0,
+					skipped: [
+						expect.objectContaining({ list: 'friend_list', index: 0 }),
+						{ list: 'friend_list', index: 1, reason: 'not an object' },
+					],
+				}),
+			]);
+		});
+
+		it('skips a member without wxid and a room without room_wxid of a room member report', async () => {
+			const outcome = await handleCallback(
+				body('report_room_member_info', BOT_WXID, {
+					room_data_list: [
+						{
+							room_wxid: ROOM_WXID,
+							memberInfo_list: [{ wxid: ALICE_WXID }, { nickname: '无名' }, { wxid: BOT_WXID }],
+						},
+						{ memberInfo_list: [] },
+					],
+				}),
+				context(fixture, { splitRoomMembers: 'member' }),
+			);
+			expect(outcome.items.map((item) => item.wxid)).toEqual([ALICE_WXID, BOT_WXID]);
+			expect(outcome.items[0].skipped).toEqual([
+				{ list: 'room_data_list[0].memberInfo_list', index: 1, reason: expect.any(String) },
+				{ list: 'room_data_list', index: 1, reason: '"room_wxid" must be a non-empty string' },
+			]);
+		});
+
+		it('skips an unreadable unit of a msg_list and emits the others', async () => {
+			const outcome = await handleCallback(
+				body('report_new_msg', BOT_WXID, {
+					msg_list: [
+						{ msg_type: 1, wxid_from: ALICE_WXID, msg: '第一条' },
+						{ msg_type: 'text', wxid_from: ALICE_WXID, msg: '坏的' },
+						{ msg_type: 1, wxid_from: ALICE_WXID, msg: '第三条' },
+					],
+				}),
+				context(fixture),
+			);
+			expect(outcome.ack.error_code).toBe(0);
+			expect(outcome.items.map((item) => item.text)).toEqual(['第一条', '第三条']);
+			expect(outcome.items[0].skipped).toEqual([
+				{ list: 'msg_list', index: 1, reason: 'Field "message unit 1.msg_type" must be a number' },
+			]);
+		});
+
+		it('reads transferid, file_index and msg_id sent as numbers as strings', async () => {
+			const outcome = await handleCallback(
+				readFixture('requests', 'report_new_msg.transfer.numeric_ids.json'),
+				context(fixture),
+			);
+			expect(outcome.items[0]).toMatchObject({
+				file_index: '3053020100044',
+				msg_id: '7318826105471',
+				details: { transfer_id: '1000050001202311', acceptable_by_bot: true },
+			});
+			expect(await (await fixture.store()).getFile(APPID, '3053020100044')).toMatchObject({
+				kind: 'transfer',
+			});
+		});
+
+		it('accepts a room member change without flag as change "unknown", flagged', async () => {
+			const outcome = await handleCallback(
+				readFixture('requests', 'report_room_member_change.no_flag.json'),
+				context(fixture),
+			);
+			expect(outcome.ack.error_code).toBe(0);
+			expect(outcome.items[0]).toMatchObject({
+				event: 'room_member_change',
+				change: 'unknown',
+				member_wxids: ['wxid_newfan88x'],
+				flags: ['flag_missing'],
+			});
+		});
+
+		it('accepts a friend request with an empty v2, flagged, and does not auto-accept it', async () => {
+			const outcome = await handleCallback(
+				readFixture('requests', 'report_friend_add_request.no_v2.json'),
+				context(fixture, { autoAcceptFriendRequests: true }),
+			);
+			expect(outcome.ack.error_code).toBe(0);
+			expect(outcome.items[0]).toMatchObject({
+				event: 'friend_request',
+				requester_wxid: 'wxid_newfan88x',
+				v2: '',
+				auto_accept_task_id: null,
+				flags: ['v2_missing'],
+			});
+			expect(await (await fixture.store()).list({ appid: APPID, wxid: BOT_WXID })).toEqual([]);
+		});
+
+		it('accepts a new friend named in wxid instead of fans_wxid, flagged', async () => {
+			const outcome = await handleCallback(
+				readFixture('requests', 'report_new_friend.wxid.json'),
+				context(fixture),
+			);
+			expect(outcome.items[0]).toMatchObject({
+				event: 'new_friend',
+				friend_wxid: 'wxid_newfan88x',
+				reply_to: 'wxid_newfan88x',
+				flags: ['wxid_instead_of_fans_wxid'],
+			});
+		});
+	});
+
+	describe('bounded work per callback', () => {
+		const fileUnits = (count: number) =>
+			Array.from({ length: count }, (_, i) => ({
+				msg_type: 3,
+				wxid_from: ALICE_WXID,
+				wxid_to: BOT_WXID,
+				file_index: `3053020100044c30${i.toString(16).padStart(6, '0')}`,
+			}));
+
+		it('refuses a report_new_msg of more than 100 units at once, recording none of them', async () => {
+			const outcome = await handleCallback(
+				body('report_new_msg', BOT_WXID, { msg_list: fileUnits(101) }),
+				context(fixture),
+			);
+			expect(outcome.ack).toMatchObject({
+				error_code: 413,
+				error_reason: expect.stringContaining('at most 100'),
+			});
+			expect(outcome.items).toEqual([]);
+			expect(await (await fixture.store()).getFile(APPID, fileUnits(1)[0].file_index)).toBeNull();
+		});
+
+		it('writes the files of one callback to the store at once', async () => {
+			const store = await fixture.store();
+			const calls: string[] = [];
+			const ctx = context(fixture);
+			ctx.store = async () =>
+				Object.assign(Object.create(store), {
+					rememberFile: async (...args: Parameters<typeof store.rememberFile>) => {
+						calls.push('rememberFile');
+						return await store.rememberFile(...args);
+					},
+					rememberFiles: async (...args: Parameters<typeof store.rememberFiles>) => {
+						calls.push('rememberFiles');
+						return await store.rememberFiles(...args);
+					},
+				});
+			const outcome = await handleCallback(
+				body('report_new_msg', BOT_WXID, { msg_list: fileUnits(100) }),
+				ctx,
+			);
+			expect(outcome.items).toHaveLength(100);
+			expect(calls).toEqual(['rememberFiles']);
+			expect(await store.getFile(APPID, fileUnits(100)[99].file_index)).toMatchObject({
+				state: 'reported',
+			});
+		});
+	});
+
+	describe('presence from pull_task', () => {
+		it('gives a wxid Allowed Bots refuses no presence and no task', async () => {
+			const store = await fixture.store();
+			const stranger = { appid: APPID, wxid: 'wxid_random_7f3a' };
+			const queued = await store.enqueue(stranger, sendText('不该发出'));
+			const ctx = context(fixture, {}, { allowedBots: [BOT_WXID] });
+			for (let i = 0; i < 20; i++) {
+				const outcome = await handleCallback(body('pull_task', `wxid_random_${i}`, {}), ctx);
+				expect(outcome.ack).toMatchObject({ error_code: 403, ack_type: 'pull_task_ack', data: {} });
+			}
+			const refused = await handleCallback(body('pull_task', stranger.wxid, {}), ctx);
+			expect(refused.ack.data).toEqual({});
+			expect(await store.listBots(APPID)).toEqual([]);
+			expect((await store.get(APPID, queued.task_id))?.state).toBe('queued');
+		});
+
+		it('still hands out the tasks of an allowed bot that never logged in here', async () => {
+			const store = await fixture.store();
+			const queued = await store.enqueue({ appid: APPID, wxid: BOT_WXID }, sendText('你好'));
+			const outcome = await handleCallback(
+				body('pull_task', BOT_WXID, {}),
+				context(fixture, {}, { allowedBots: [BOT_WXID] }),
+			);
+			expect(outcome.ack.data).toMatchObject({ task_id: queued.task_id });
+			expect(await store.getBot({ appid: APPID, wxid: BOT_WXID })).toMatchObject({
+				online: true,
+				last_poll_at: NOW,
+			});
 		});
 	});
 });

@@ -1,6 +1,7 @@
 import FormData from 'form-data';
 import { Readable } from 'node:stream';
 
+import { handleCallback } from '../../nodes/WeHub/trigger/handleCallback';
 import { handleMedia } from '../../nodes/WeHub/trigger/handleMedia';
 import { handleUpload } from '../../nodes/WeHub/trigger/handleUpload';
 import { ALICE_WXID, BOT_WXID, ROOM_WXID } from '../protocol/fixtures';
@@ -47,7 +48,6 @@ describe('handleUpload', () => {
 	it('answers upload_file_ack and emits the file with the message it came from', async () => {
 		const { body, contentType } = upload({ file_index: FILE_INDEX, file: JPEG });
 		const outcome = await handleUpload(body, contentType, context(fixture));
-		expect(outcome.status).toBe(200);
 		expect(outcome.ack).toEqual({
 			error_code: 0,
 			error_reason: '',
@@ -89,7 +89,6 @@ describe('handleUpload', () => {
 	it('refuses an unknown file_index unless allowed', async () => {
 		const { body, contentType } = upload({ file_index: 'never-reported', file: JPEG });
 		const refused = await handleUpload(body, contentType, context(fixture));
-		expect(refused.status).toBe(404);
 		expect(refused.ack).toMatchObject({
 			error_code: 404,
 			ack_type: 'upload_file_ack',
@@ -120,12 +119,11 @@ describe('handleUpload', () => {
 		],
 		['no file_index', { file: JPEG }, {}, 400],
 		['no file', { file_index: FILE_INDEX }, {}, 400],
-	])('refuses %s', async (_name, fields, options, status) => {
+	])('refuses %s', async (_name, fields, options, code) => {
 		const { body, contentType } = upload(fields);
 		const outcome = await handleUpload(body, contentType, context(fixture, options));
-		expect(outcome.status).toBe(status);
 		expect(outcome.ack.ack_type).toBe('upload_file_ack');
-		expect(outcome.ack.error_code).toBe(status);
+		expect(outcome.ack.error_code).toBe(code);
 		expect(outcome.item).toBeUndefined();
 	});
 
@@ -135,8 +133,65 @@ describe('handleUpload', () => {
 			'application/json',
 			context(fixture),
 		);
-		expect(outcome.status).toBe(415);
 		expect(outcome.ack.error_code).toBe(415);
+	});
+
+	it('answers a repeated upload of the same file_index with the same ack and emits it once', async () => {
+		const { body, contentType } = upload({ file_index: FILE_INDEX, file: JPEG });
+		const first = await handleUpload(body, contentType, context(fixture));
+		const again = await handleUpload(body, contentType, context(fixture));
+		expect(again.ack).toEqual(first.ack);
+		expect(first.item).toBeDefined();
+		expect(again.item).toBeUndefined();
+		expect(again.upload).toBeUndefined();
+	});
+
+	it('emits one of two concurrent uploads of the same file', async () => {
+		const { body, contentType } = upload({ file_index: FILE_INDEX, file: JPEG });
+		const outcomes = await Promise.all([
+			handleUpload(body, contentType, context(fixture)),
+			handleUpload(body, contentType, context(fixture)),
+		]);
+		expect(outcomes.map((outcome) => outcome.ack.error_code)).toEqual([0, 0]);
+		expect(outcomes.filter((outcome) => outcome.item)).toHaveLength(1);
+	});
+
+	it('also starts nothing for a repeat of an allowed upload nobody announced', async () => {
+		const { body, contentType } = upload({ file_index: 'never-announced', file: JPEG });
+		const ctx = () => context(fixture, { allowUnknownUploads: true });
+		const first = await handleUpload(body, contentType, ctx());
+		const again = await handleUpload(body, contentType, ctx());
+		expect(first.item).toMatchObject({ known_file: false });
+		expect(again).toEqual({ ack: first.ack });
+	});
+
+	it('replies in the WeCom room an image was reported in', async () => {
+		await handleCallback(
+			Buffer.from(
+				JSON.stringify({
+					action: 'report_new_msg',
+					appid: APPID,
+					wxid: BOT_WXID,
+					data: {
+						msg: {
+							msg_type: 3,
+							room_wxid: '',
+							wxid_from: 'wangwei@openim',
+							wxid_to: '10696052955016166@im.chatroom',
+							file_index: 'wecom-image',
+						},
+					},
+				}),
+			),
+			context(fixture),
+		);
+		const { body, contentType } = upload({ file_index: 'wecom-image', file: JPEG });
+		const outcome = await handleUpload(body, contentType, context(fixture));
+		expect(outcome.item).toMatchObject({
+			chat: 'room',
+			room_wxid: '10696052955016166@im.chatroom',
+			reply_to: '10696052955016166@im.chatroom',
+		});
 	});
 
 	it('acks but emits nothing when File Uploaded is not selected', async () => {

@@ -41,6 +41,21 @@ describe('large reports', () => {
 		expect(Date.now() - started).toBeLessThan(5_000);
 	});
 
+	it('skips malformed friends of a 10 MB report in place, keeping every other one', async () => {
+		const raw = JSON.parse(report.toString());
+		for (let i = 0; i < 40_000; i += 1_000) raw.data.friend_list[i].wxid = '';
+		const started = Date.now();
+		const outcome = await handleCallback(Buffer.from(JSON.stringify(raw)), context(fixture));
+		expect(Date.now() - started).toBeLessThan(5_000);
+		expect(outcome.ack.error_code).toBe(0);
+		expect(outcome.items[0]).toMatchObject({ friend_count: 39_960 });
+		const skipped = outcome.items[0].skipped as Array<{ index: number }>;
+		expect(skipped).toHaveLength(40);
+		expect(skipped[39]).toMatchObject({ list: 'friend_list', index: 39_000 });
+		const friends = outcome.items[0].friend_list as Array<{ wxid: string }>;
+		expect(friends.every((friend) => friend.wxid !== '')).toBe(true);
+	});
+
 	it('splits it into one item per contact that references the parsed entries', async () => {
 		const outcome = await handleCallback(report, context(fixture, { splitContacts: 'contact' }));
 		expect(outcome.items).toHaveLength(40_001);

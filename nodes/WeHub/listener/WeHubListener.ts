@@ -17,7 +17,7 @@ import { ExecutionSlots, type ExecutionSlot } from './ExecutionSlots';
 import { parseIpAllowList, type IpAllowList } from './ipAllowList';
 import { bindErrorFor } from './ListenerBindError';
 import { addressOf, normalisePath, type ListenerConfig } from './ListenerConfig';
-import { refusalAck, type Route } from './listenerAck';
+import { refusalAck, refusalStatus, type Route } from './listenerAck';
 import { readBody } from './readBody';
 import type { Subscriber } from './Subscriber';
 
@@ -232,9 +232,7 @@ export class WeHubListener {
 			);
 		}
 		const outcome = await handleCallback(read.body, this.context);
-		await this.deliver({ items: outcome.items }, () =>
-			this.sendJson(res, outcome.status, outcome.ack),
-		);
+		await this.deliver({ items: outcome.items }, () => this.sendJson(res, 200, outcome.ack));
 	}
 
 	private async upload(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -248,7 +246,7 @@ export class WeHubListener {
 		if (!req.complete) req.resume();
 		const items = outcome.item ? [outcome.item] : [];
 		await this.deliver({ items, upload: outcome.upload }, () =>
-			this.sendJson(res, outcome.status, outcome.ack),
+			this.sendJson(res, 200, outcome.ack),
 		);
 	}
 
@@ -300,6 +298,11 @@ export class WeHubListener {
 		}
 	}
 
+	/**
+	 * A refusal before the handlers run. On the callback and upload URLs it is an HTTP 200 whose
+	 * `error_code` says what went wrong (WeHub shows error_reason only from answers it reads); the
+	 * health check, media downloads and unknown URLs keep the HTTP status (see listenerAck.ts).
+	 */
 	private refuse(
 		res: ServerResponse,
 		route: Route,
@@ -310,7 +313,7 @@ export class WeHubListener {
 		// Whatever body is left is drained, so the client reads this answer rather than a reset.
 		if (!req.complete) req.resume();
 		if (status === 413) res.setHeader('connection', 'close');
-		this.sendJson(res, status, refusalAck(route, status, reason));
+		this.sendJson(res, refusalStatus(route, status), refusalAck(route, status, reason));
 	}
 
 	private sendJson(res: ServerResponse, status: number, body: object): void {

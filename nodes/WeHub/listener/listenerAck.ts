@@ -6,7 +6,7 @@ export type Route = 'callback' | 'upload' | 'media' | 'health' | 'none';
 
 /**
  * The answer when the listener itself refuses a request (too large, not allowed, too busy, bad
- * URL): still WeHub-shaped JSON, with the HTTP status as error_code like the trigger's own acks.
+ * URL): still WeHub-shaped JSON, with the HTTP-like status as error_code like the trigger's own acks.
  */
 export function refusalAck(
 	route: Route,
@@ -15,4 +15,14 @@ export function refusalAck(
 ): WeHubAck | WeHubUploadAck {
 	if (route === 'upload') return buildUploadAck('', status, reason);
 	return { error_code: status, error_reason: reason, ack_type: 'common_ack', data: {} };
+}
+
+/**
+ * The HTTP status of such a refusal. WeHub reads `error_reason` only from an HTTP 200, so the
+ * callback and upload URLs answer 200 whatever went wrong. The others keep theirs: a health check
+ * is read by monitors and load balancers by its status, a media URL is downloaded by WeHub as a
+ * file (a 200 JSON would be sent to WeChat as the image), and an unknown URL is not WeHub's.
+ */
+export function refusalStatus(route: Route, status: number): number {
+	return route === 'callback' || route === 'upload' ? 200 : status;
 }

@@ -1,4 +1,5 @@
-import { parseRawXml, xmlNumber, xmlPath, xmlText } from './rawXml';
+import { isRoomWxid, isWeComWxid } from './ids';
+import { parseRawXml, splitSender, xmlNumber, xmlPath, xmlText, type RawXmlResult } from './rawXml';
 import { classifySystemNotice, type SystemNotice } from './systemNotice';
 import { MSG_TYPE, type ReportMsgUnit } from './types';
 
@@ -35,6 +36,15 @@ export interface CardDetails {
 	city: string | null;
 	/** From the id: `gh_...` official accounts, `...@stranger` people we cannot see yet. */
 	contact_type: 'person' | 'official_account' | 'stranger' | null;
+}
+
+/** What the `<img>` of an image's raw_msg carries (later clients; null without raw_msg). */
+export interface ImageDetails {
+	/** Bytes of the image WeHub uploads (`length`). */
+	size: number | null;
+	/** Bytes of the full-resolution original, when WeChat has one (`hdlength`). */
+	hd_size: number | null;
+	md5: string | null;
 }
 
 export interface VoiceDetails {
@@ -99,7 +109,7 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 export interface MessageDetailsMap {
 	text: Record<string, never>;
-	image: Record<string, never>;
+	image: ImageDetails;
 	voice: VoiceDetails;
 	card: CardDetails;
 	video: VideoDetails;
@@ -114,12 +124,15 @@ export interface MessageDetailsMap {
 
 export interface NormalisedMessageBase {
 	msg_type: number;
+	/** 'room' for WeChat rooms (`@chatroom`) and WeCom rooms (`@im.chatroom`) alike. */
 	chat: 'private' | 'room';
 	room_wxid: string | null;
 	from_wxid: string;
 	to_wxid: string;
 	/** Sent by the bot itself (from any device): never answer these with a send task. */
 	is_self: boolean;
+	/** The room or a person of the message is a WeCom (企业微信) contact: tags cannot be set on them. */
+	wecom: boolean;
 	/** The text of a text message; for other kinds a short English summary like "[Image]". */
 	text: string;
 	/** wxids from atUserList when the client sends it, else "@Name" names parsed from the text. */
@@ -129,7 +142,10 @@ export interface NormalisedMessageBase {
 	msg_id: string | null;
 	/** Epoch milliseconds (msg_timestamp), or null. */
 	timestamp: number | null;
-	/** The parsed raw_msg, root element included (`xml.msg.appmsg.title`), or null. */
+	/**
+	 * The parsed raw_msg, root element included (`xml.msg.appmsg.title`, `xml.sysmsg.revokemsg`),
+	 * or null (plain-text system notices, broken or refused XML).
+	 */
 	xml: Record<string, unknown> | null;
 	/** The unit exactly as received. */
 	raw: ReportMsgUnit;
@@ -139,14 +155,25 @@ export type NormalisedMessage = {
 	[K in MessageKind]: NormalisedMessageBase & { kind: K; details: MessageDetailsMap[K] };
 }[MessageKind];
 
-/** The message units of a report_new_msg `data`: `msg`, else `msg_list`, else `data` itself. */
+/**
+ * Where the units of a report_new_msg `data` are: `msg` (one unit, or a list from lenient
+ * clients), else `msg_list`, else `data` itself. The entries are the parsed values, not copies.
+ */
+export function messageUnitList(
+	data: unknown,
+): { field: 'msg' | 'msg_list' | 'data'; entries: unknown[] } | undefined {
+	if (!isRecord(data)) return undefined;
+	if (isRecord(data.msg)) return { field: 'msg', entries: [data.msg] };
+	if (Array.isArray(data.msg_list)) return { field: 'msg_list', entries: data.msg_list };
+	if (Array.isArray(data.msg)) return { field: 'msg', entries: data.msg };
+	if ('msg_type' in data) return { field: 'data', entries: [data] };
+	return undefined;
+}
+
+/** The message units of a report_new_msg `data` (see messageUnitList); entries that are not objects are left out. */
 export function extractMessageUnits(data: unknown): ReportMsgUnit[] {
-	if (!isRecord(data)) return [];
-	if (isRecord(data.msg)) return [data.msg as unknown as ReportMsgUnit];
-	if (Array.isArray(data.msg_list)) return data.msg_list.filter(isRecord) as ReportMsgUnit[];
-	if (Array.isArray(data.msg)) return data.msg.filter(isRecord) as ReportMsgUnit[];
-	if ('msg_type' in data) return [data as unknown as ReportMsgUnit];
-	return [];
+	const source = messageUnitList(data);
+	return source ? (source.entries.filter(isRecord) as unknown as ReportMsgUnit[]) : [];
 }
 
 export function messageKind(msgType: number): MessageKind {
@@ -156,12 +183,13 @@ export function messageKind(msgType: number): MessageKind {
 export function normaliseMessage(unit: ReportMsgUnit, botWxid: string): NormalisedMessage {
 	const kind = messageKind(unit.msg_type);
 	const rawMsg = str(unit.raw_msg);
-	// System notices are plain text; everything else with a raw_msg is XML.
-	const parsed = rawMsg && kind !== 'system' ? parseRawXml(rawMsg) : undefined;
+	// System notices are plain text or `<sysmsg>` XML; everything else with a raw_msg is XML.
+	const parsed =
+		rawMsg && (kind !== 'system' || looksLikeXml(rawMsg)) ? parseRawXml(rawMsg) : undefined;
 	const xml = parsed?.ok ? { [parsed.root]: parsed.xml } : null;
-	const roomWxid = str(unit.room_wxid) || roomFromTo(unit.wxid_to);
 	const fromWxid = str(unit.wxid_from) || str(unit.wxid) || parsed?.sender || '';
 	const toWxid = str(unit.wxid_to);
+	const roomWxid = str(unit.room_wxid) || roomOf(toWxid) || roomOf(fromWxid);
 	const isSelf = fromWxid !== '' && fromWxid === botWxid;
 
 	let text: string;
@@ -178,7 +206,11 @@ export function normaliseMessage(unit: ReportMsgUnit, botWxid: string): Normalis
 		mentions = atList?.length ? atList : mentionedNames(text);
 		details = {};
 	} else {
-		const described = summaryAndDetails(kind, unit, xml, rawMsg, { isSelf, toWxid, botWxid });
+		const described = summaryAndDetails(kind, unit, xml, rawMsg, parsed, {
+			isSelf,
+			toWxid,
+			botWxid,
+		});
 		text = described.text;
 		details = described.details;
 	}
@@ -192,6 +224,7 @@ export function normaliseMessage(unit: ReportMsgUnit, botWxid: string): Normalis
 		from_wxid: fromWxid,
 		to_wxid: toWxid,
 		is_self: isSelf,
+		wecom: isWeComWxid(roomWxid) || isWeComWxid(fromWxid) || isWeComWxid(toWxid),
 		file_index: str(unit.file_index) || null,
 		msg_id: unit.msg_id === undefined || unit.msg_id === null ? null : String(unit.msg_id),
 		timestamp: timestampMs(unit.msg_timestamp),
@@ -217,12 +250,20 @@ function summaryAndDetails(
 	unit: ReportMsgUnit,
 	xml: Record<string, unknown> | null,
 	rawMsg: string,
+	parsed: RawXmlResult | undefined,
 	{ isSelf, toWxid, botWxid }: Parties,
 ): { text: string; details: MessageDetailsMap[MessageKind] } {
 	const u = unit as unknown as Record<string, unknown>;
 	switch (kind) {
-		case 'image':
-			return { text: '[Image]', details: {} };
+		case 'image': {
+			const img = xmlPath(xml, 'msg', 'img');
+			const details: ImageDetails = {
+				size: xmlNumber(img, 'length') ?? null,
+				hd_size: xmlNumber(img, 'hdlength') ?? null,
+				md5: xmlText(img, 'md5') || null,
+			};
+			return { text: '[Image]', details };
+		}
 		case 'voice': {
 			const voice = xmlPath(xml, 'msg', 'voicemsg');
 			const details: VoiceDetails = {
@@ -316,7 +357,7 @@ function summaryAndDetails(
 			return { text: summary('File', details.name), details };
 		}
 		case 'system': {
-			const notice = classifySystemNotice(rawMsg || str(u.msg));
+			const notice = classifySystemNotice(rawMsg || str(u.msg), parsed);
 			// The notice's fields after its type, copied key by key (no rest/spread: see above).
 			const details: Record<string, unknown> = { classification: notice.type };
 			for (const [key, value] of Object.entries(notice)) {
@@ -354,8 +395,14 @@ function contactType(wxid: string | null): CardDetails['contact_type'] {
 	return 'person';
 }
 
-function roomFromTo(to: unknown): string {
-	return typeof to === 'string' && to.endsWith('@chatroom') ? to : '';
+/** A sender or recipient that is a room (WeChat's or WeCom's) names the chat. */
+function roomOf(wxid: string): string {
+	return isRoomWxid(wxid) ? wxid : '';
+}
+
+/** `<sysmsg ...>`, possibly after a `sender:\n` prefix; plain-text notices never start with '<'. */
+function looksLikeXml(raw: string): boolean {
+	return splitSender(raw).body.trimStart().startsWith('<');
 }
 
 /** msg_timestamp is milliseconds; a value that can only be seconds is scaled. */

@@ -1,4 +1,4 @@
-import { parseRawXml, xmlAll, xmlPath, xmlText } from './rawXml';
+import { parseRawXml, xmlAll, xmlPath, xmlText, type RawXmlResult } from './rawXml';
 
 /**
  * WeChat's system notices (msg_type 10000), classified. They are plain Chinese text, with names
@@ -29,6 +29,18 @@ export type SystemNotice =
 	  }
 	| { type: 'owner_changed'; text: string; new_owner: string | null; new_owner_is_self: boolean }
 	| { type: 'message_rejected'; text: string }
+	| {
+			type: 'message_revoked';
+			text: string;
+			/** Who took the message back (撤回); null when it was the bot or unknown. */
+			revoked_by: string | null;
+			revoked_by_self: boolean;
+			/**
+			 * The `msg_id` of the message taken back, when the notice is `<sysmsg type="revokemsg">`
+			 * (its `newmsgid`, else `msgid`); null for plain-text notices.
+			 */
+			revoked_msg_id: string | null;
+	  }
 	| { type: 'red_packet'; text: string }
 	| { type: 'announcement'; text: string; content: string }
 	| { type: 'other'; text: string };
@@ -57,6 +69,7 @@ export function unquote(name: string): string {
 }
 
 const REJECTED = /消息已发出[，,]\s*但被对方拒收了/;
+const REVOKED = /^(.*?)\s*撤回了一条消息/;
 const RED_PACKET = /红包/;
 const BY_QR_CODE = /^(.+?)通过扫描(.+?)分享的二维码加入(?:了)?群聊/;
 const INVITED = /^(.+?)邀请(.+?)加入了群聊/;
@@ -83,7 +96,18 @@ function classifyText(text: string): SystemNotice {
 	if (REJECTED.test(text)) return { type: 'message_rejected', text };
 
 	const short = text.length <= MAX_PATTERN_TEXT_LENGTH;
-	let match = short ? BY_QR_CODE.exec(text) : null;
+	let match = short ? REVOKED.exec(text) : null;
+	if (match) {
+		const by = person(match[1]);
+		return {
+			type: 'message_revoked',
+			text,
+			revoked_by: by.name || null,
+			revoked_by_self: by.isSelf,
+			revoked_msg_id: null,
+		};
+	}
+	match = short ? BY_QR_CODE.exec(text) : null;
 	if (match) {
 		const joiner = person(match[1]);
 		const sharer = person(match[2]);
@@ -160,8 +184,8 @@ function templateLinks(template: unknown): Map<string, { members: TemplateMember
 	return links;
 }
 
-function classifySysmsg(text: string): SystemNotice {
-	const parsed = parseRawXml(text);
+function classifySysmsg(text: string, given?: RawXmlResult): SystemNotice {
+	const parsed = given ?? parseRawXml(text);
 	if (!parsed.ok) return { type: 'other', text };
 	const template = xmlPath(parsed.xml, 'sysmsgtemplate', 'content_template');
 	const pattern = xmlText(template, 'template');
@@ -192,14 +216,33 @@ function classifySysmsg(text: string): SystemNotice {
 		}
 		return notice;
 	}
-	const replaced = xmlText(parsed.xml, 'revokemsg', 'replacemsg');
-	if (replaced !== undefined) return classifyText(replaced.trim());
+	const revoke = xmlPath(parsed.xml, 'revokemsg');
+	if (revoke !== undefined) return revokeNotice(revoke);
 	return { type: 'other', text };
 }
 
-/** Never throws; anything unrecognised is `other` with the text kept. */
-export function classifySystemNotice(text: string): SystemNotice {
+/** `<revokemsg><session/><msgid/><newmsgid/><replacemsg>"X" 撤回了一条消息</replacemsg></revokemsg>`. */
+function revokeNotice(revoke: unknown): SystemNotice {
+	const replaced = xmlText(revoke, 'replacemsg')?.trim();
+	const fromText = replaced ? classifyText(replaced) : undefined;
+	const msgId = xmlText(revoke, 'newmsgid')?.trim() || xmlText(revoke, 'msgid')?.trim() || null;
+	if (fromText && fromText.type !== 'message_revoked' && fromText.type !== 'other') return fromText;
+	return {
+		type: 'message_revoked',
+		text: replaced || '撤回了一条消息',
+		revoked_by: fromText?.type === 'message_revoked' ? fromText.revoked_by : null,
+		revoked_by_self: fromText?.type === 'message_revoked' ? fromText.revoked_by_self : false,
+		revoked_msg_id: msgId,
+	};
+}
+
+/**
+ * Never throws; anything unrecognised is `other` with the text kept. `parsed`: the notice's XML
+ * already parsed by the caller (message.ts parses every raw_msg once), so it is not parsed twice.
+ */
+export function classifySystemNotice(text: string, parsed?: RawXmlResult): SystemNotice {
 	if (typeof text !== 'string') return { type: 'other', text: '' };
+	if (parsed?.ok) return classifySysmsg(text.trim(), parsed);
 	const trimmed = text.trim();
 	if (trimmed.startsWith('<')) return classifySysmsg(trimmed);
 	return classifyText(trimmed);

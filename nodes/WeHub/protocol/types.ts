@@ -237,12 +237,13 @@ export interface ReportContactData {
 	public_list?: PublicAccountInfo[];
 }
 
-/** 0.2.6: userInfo and room base info mixed; a wxid ending in `@chatroom` is a room. */
+/** 0.2.6: userInfo and room base info mixed; a room wxid (`@chatroom`, WeCom `@im.chatroom`) is a room. */
 export interface ReportContactUpdateData {
 	update_list: Array<UserInfo | GroupInfo>;
 }
 
 export interface ReportNewFriendData {
+	/** Filled from `wxid` when a client names the friend there (flagged `wxid_instead_of_fans_wxid`). */
 	fans_wxid: string;
 	nickname?: string;
 	wx_alias?: string;
@@ -254,6 +255,7 @@ export interface ReportNewFriendData {
 
 export interface ReportFriendAddRequestData {
 	v1: string;
+	/** '' when the client sent none (flagged `v2_missing`): the request cannot be accepted then. */
 	v2: string;
 	notice_word?: string;
 	/** XML `<msg fromusername=... fromnickname=... content=... .../>` describing the requester. */
@@ -278,8 +280,8 @@ export interface ReportRoomMemberInfoData {
 export interface ReportRoomMemberChangeData {
 	room_wxid: string;
 	wxid_list: string[];
-	/** 1 joined, 0 left. */
-	flag: number;
+	/** 1 joined, 0 left; absent when the client sent none (flagged `flag_missing`). */
+	flag?: number;
 	owner_wxid?: string;
 }
 
@@ -472,7 +474,10 @@ export interface LoginAckData {
 /** `{}` when nothing is queued. */
 export type PullTaskAckData = { task_id: string; task_data: WeHubTask } | Record<string, never>;
 
-/** report_new_msg / report_new_friend (0.1.5) and any common_ack (later): at most 3 tasks. */
+/**
+ * report_new_msg / report_new_friend (0.1.5: always present, `[]` without tasks) and any
+ * common_ack (later: optional): at most 3 tasks.
+ */
 export interface ReplyTaskListAckData {
 	reply_task_list?: WeHubTask[];
 }

@@ -27,6 +27,11 @@ export async function activateWebhooks(fns: IHookFunctions): Promise<boolean> {
  * One request on n8n's webhook path: the callback URL, the upload URL or a media download. The
  * node writes its answer itself (before any workflow runs: WeHub times out after 30 s) and
  * returns the delivery as workflow data, or nothing, so that n8n starts no execution.
+ *
+ * Callback and upload answers are HTTP 200 whatever went wrong, n8n's own body reader failing
+ * included (413 past N8N_PAYLOAD_SIZE_MAX): `error_code` says it, since WeHub shows `error_reason`
+ * only from answers it reads. A media download keeps its status: WeHub saves whatever a 200 brings
+ * as the file.
  */
 export async function answerWebhook(fns: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const res = fns.getResponseObject();
@@ -46,11 +51,11 @@ export async function answerWebhook(fns: IWebhookFunctions): Promise<IWebhookRes
 			const unread = req.rawBody === undefined && typeof req.pipe === 'function' && req.readable;
 			const body: Buffer | Readable = unread ? req : await rawBody(req);
 			const outcome = await handleUpload(body, req.headers['content-type'], ctx);
-			res.status(outcome.status).json(outcome.ack);
+			res.status(200).json(outcome.ack);
 			if (outcome.item) delivery = { items: [outcome.item], upload: outcome.upload };
 		} else {
 			const outcome = await handleCallback(await rawBody(req), ctx);
-			res.status(outcome.status).json(outcome.ack);
+			res.status(200).json(outcome.ack);
 			if (outcome.items.length > 0) delivery = { items: outcome.items };
 		}
 		if (!delivery) return { noWebhookResponse: true };
@@ -60,11 +65,17 @@ export async function answerWebhook(fns: IWebhookFunctions): Promise<IWebhookRes
 		if (!res.headersSent) {
 			// n8n's body reader fails with 413 past N8N_PAYLOAD_SIZE_MAX and 400 on aborted bodies.
 			const given = (error as { status?: unknown }).status;
-			const status = typeof given === 'number' && given >= 400 && given < 500 ? given : 500;
-			res.status(status).json({
-				error_code: status,
-				error_reason: `n8n WeHub trigger error: ${errorMessage(error)}`,
-				ack_type: webhookName === UPLOAD_WEBHOOK ? 'upload_file_ack' : 'common_ack',
+			const code = typeof given === 'number' && given >= 400 && given < 500 ? given : 500;
+			const reason =
+				code === 413
+					? 'the body is larger than n8n accepts (N8N_PAYLOAD_SIZE_MAX, 16 MiB by default)'
+					: `n8n WeHub trigger error: ${errorMessage(error)}`;
+			const upload = webhookName === UPLOAD_WEBHOOK;
+			res.status(webhookName === MEDIA_WEBHOOK ? code : 200).json({
+				error_code: code,
+				error_reason: reason,
+				ack_type: upload ? 'upload_file_ack' : 'common_ack',
+				...(upload ? { file_index: '' } : {}),
 				data: {},
 			});
 		}

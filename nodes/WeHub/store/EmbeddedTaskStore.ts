@@ -11,6 +11,7 @@ import {
 	type EnqueueOptions,
 	type EnqueueResult,
 	type FileRecord,
+	type FileUploadMark,
 	type FriendRequestRecord,
 	type LoginInfo,
 	type MediaRecord,
@@ -287,15 +288,16 @@ export class EmbeddedTaskStore implements TaskStore {
 		appid: string,
 		fileIndex: string,
 		now: number = Date.now(),
-	): Promise<FileRecord | null> {
+	): Promise<FileUploadMark | null> {
 		return this.root.transaction(() => {
 			const previous = this.files.get([appid, fileIndex]);
 			if (!previous) return null;
+			if (previous.state === 'uploaded') return { file: previous, repeated: true };
 			const record: FileRecord = { ...previous, state: 'uploaded', uploaded_at: now };
 			this.retention.removeSync(fileRetentionKey(previous));
 			this.files.putSync([appid, fileIndex], record);
 			this.retention.putSync(fileRetentionKey(record), null);
-			return record;
+			return { file: record, repeated: false };
 		});
 	}
 

@@ -30,6 +30,7 @@ import type {
 	EnqueueOptions,
 	EnqueueResult,
 	FileRecord,
+	FileUploadMark,
 	FriendRequestRecord,
 	LoginInfo,
 	MediaRecord,
@@ -354,10 +355,15 @@ export class RedisTaskStore implements TaskStore {
 		appid: string,
 		fileIndex: string,
 		now: number = Date.now(),
-	): Promise<FileRecord | null> {
-		const reply = await this.scripts.wehubMarkFileUploaded(this.base(appid), fileIndex, now);
-		const hash = pairsToObject(reply);
-		return hash ? fileFromHash(hash) : null;
+	): Promise<FileUploadMark | null> {
+		const reply: unknown = await this.scripts.wehubMarkFileUploaded(
+			this.base(appid),
+			fileIndex,
+			now,
+		);
+		if (!Array.isArray(reply) || reply.length < 2) return null;
+		const hash = pairsToObject(reply[0]);
+		return hash ? { file: fileFromHash(hash), repeated: Number(reply[1]) === 1 } : null;
 	}
 
 	async rememberFriendRequest(record: FriendRequestRecord): Promise<void> {

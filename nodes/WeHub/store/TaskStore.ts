@@ -100,6 +100,12 @@ export interface FileRecord {
 	uploaded_at?: number;
 }
 
+export interface FileUploadMark {
+	file: FileRecord;
+	/** The file was already uploaded before this call. */
+	repeated: boolean;
+}
+
 export interface FriendRequestRecord {
 	appid: string;
 	bot_wxid: string;
@@ -190,7 +196,11 @@ export interface TaskStore {
 	/** Every file of one callback in one write (one transaction, one round trip). */
 	rememberFiles(records: readonly FileRecord[]): Promise<void>;
 	getFile(appid: string, fileIndex: string): Promise<FileRecord | null>;
-	markFileUploaded(appid: string, fileIndex: string, now?: number): Promise<FileRecord | null>;
+	/**
+	 * Marks a known file uploaded, atomically: `repeated` says it already was (the same file_index
+	 * uploaded again), and the record is then returned unchanged. Null for an unknown file.
+	 */
+	markFileUploaded(appid: string, fileIndex: string, now?: number): Promise<FileUploadMark | null>;
 
 	rememberFriendRequest(record: FriendRequestRecord): Promise<void>;
 	getFriendRequest(bot: BotRef, requesterWxid: string): Promise<FriendRequestRecord | null>;

@@ -207,14 +207,18 @@ end
 return bot_reply(base, wxid)
 `;
 
-/** ARGV: base, file_index, now. Returns the file hash, or {} when unknown. */
+/**
+ * ARGV: base, file_index, now. Returns {file hash, 1 when it already was uploaded else 0}, or {}
+ * when unknown. An uploaded file is left as it was.
+ */
 export const MARK_FILE_UPLOADED = `
 local base, index, now = ARGV[1], ARGV[2], ARGV[3]
 local fk = base..'file:'..index
 if redis.call('EXISTS', fk) == 0 then return {} end
+if redis.call('HGET', fk, 'state') == 'uploaded' then return {redis.call('HGETALL', fk), 1} end
 redis.call('HSET', fk, 'state', 'uploaded', 'uploaded_at', now)
 redis.call('ZADD', base..'files', now, index)
-return redis.call('HGETALL', fk)
+return {redis.call('HGETALL', fk), 0}
 `;
 
 /**

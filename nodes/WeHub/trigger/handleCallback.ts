@@ -1,6 +1,13 @@
 import { buildAck, buildErrorAck, buildTaskResultAck } from '../protocol/ack';
 import { normaliseMessage } from '../protocol/message';
-import { parseRequest, type KnownWeHubRequest, type WeHubRequest } from '../protocol/request';
+import {
+	MAX_ID_BYTES,
+	parseRequest,
+	type KnownWeHubRequest,
+	type ReadingNotes,
+	type RequestError,
+	type WeHubRequest,
+} from '../protocol/request';
 import { acceptFriendRequestTask, TASK_TYPE_NAMES } from '../protocol/tasks';
 import type {
 	LoginData,
@@ -9,8 +16,9 @@ import type {
 	ReportTaskResultData,
 	WeHubAck,
 } from '../protocol/types';
+import { LATER_CLIENT_VERSION, laterClientEvidence } from '../protocol/version';
 import type { WeHubSettings } from '../shared/settings';
-import type { BotPresence, BotRef, TaskStore } from '../store/TaskStore';
+import type { BotPresence, BotRef, FileRecord, TaskStore } from '../store/TaskStore';
 import { EVENT_OF_ACTION, isEventSelected } from './events';
 import { friendRequestRecord, readFriendRequest } from './friendRequest';
 import {
@@ -19,6 +27,7 @@ import {
 	contactUpdateItems,
 	item,
 	roomMemberItems,
+	withNotes,
 	type ItemBase,
 	type TriggerItem,
 } from './items';
@@ -37,9 +46,11 @@ export interface CallbackContext {
 	now?: number;
 }
 
-/** The HTTP answer (status + JSON ack) and the items to emit; no items = start no execution. */
+/**
+ * The ack and the items to emit (no items = start no execution). Every ack is sent with HTTP 200:
+ * `error_code` says what went wrong, since WeHub shows `error_reason` only from answers it reads.
+ */
 export interface CallbackOutcome {
-	status: number;
 	ack: WeHubAck;
 	items: TriggerItem[];
 }
@@ -53,52 +64,62 @@ interface Handling {
 	base: ItemBase;
 	/** Whether the user picked this action's event; acks are sent either way. */
 	emits: boolean;
+	/** What parsing noticed (skipped list entries, flags), for the items. */
+	notes: ReadingNotes;
 }
 
-type ActionResult = { ack: WeHubAck; items: TriggerItem[]; status?: number };
+type ActionResult = { ack: WeHubAck; items: TriggerItem[] };
 
 /**
  * Answers one WeHub callback. Never throws and never answers without a JSON ack: malformed
- * bodies, a foreign appid and store failures all become `error_code != 0` acks (with the
- * HTTP-like status as error_code, as protocol's buildErrorAck does).
+ * bodies, a foreign appid and store failures all become `error_code != 0` acks (the HTTP-like
+ * status as error_code, as protocol's buildErrorAck does), shaped for the client's version as
+ * far as it is known (the body, the bot's presence, or fields only 0.2+ clients send).
  */
 export async function handleCallback(
 	body: Buffer | string,
 	ctx: CallbackContext,
 ): Promise<CallbackOutcome> {
 	const parsed = parseRequest(body);
-	if (!parsed.ok) {
-		return { status: parsed.error.httpStatus, ack: buildErrorAck(parsed.error), items: [] };
-	}
+	if (!parsed.ok) return await refused(parsed.error, ctx);
 	const request = parsed.request;
+	const evidence = laterClientEvidence(request);
+	const bodyVersion = bodyClientVersion(request);
 	if (request.appid !== ctx.settings.appid) {
-		return failure(
-			request.action,
-			undefined,
-			403,
-			`unknown appid ${JSON.stringify(request.appid)}`,
-		);
+		const version = await knownClientVersion(ctx, request.wxid, bodyVersion, evidence);
+		return failure(request.action, version, 403, `unknown appid ${JSON.stringify(request.appid)}`);
+	}
+	const allowed = botAllowed(ctx.settings, request.wxid);
+	if (request.action === 'pull_task' && !allowed) {
+		// No store access at all: a wxid Allowed Bots refuses gets no presence and no task.
+		return failure('pull_task', undefined, 403, notAllowedReason(request.wxid));
 	}
 
 	let store: TaskStore;
 	try {
 		store = await ctx.store();
 	} catch (error) {
-		return failure(
-			request.action,
-			undefined,
-			503,
-			`task store unavailable: ${errorMessage(error)}`,
-		);
+		const version = bodyVersion ?? (evidence ? LATER_CLIENT_VERSION : undefined);
+		return failure(request.action, version, 503, `task store unavailable: ${errorMessage(error)}`);
 	}
 
 	const now = ctx.now ?? Date.now();
 	const bot: BotRef = { appid: request.appid, wxid: request.wxid };
-	let clientVersion: string | undefined;
+	let clientVersion: string | undefined = bodyVersion;
 	try {
 		if (request.action === 'pull_task') return await pullTask(store, bot, now);
 		const presence = request.action === 'login' ? null : await store.getBot(bot);
-		clientVersion = clientVersionOf(request, presence);
+		clientVersion =
+			bodyVersion ??
+			presence?.client_version ??
+			presence?.min_client_version ??
+			(evidence ? LATER_CLIENT_VERSION : undefined);
+		if (evidence && !bodyVersion && allowed && request.action !== 'login') {
+			if (!presence?.client_version && !presence?.min_client_version) {
+				// Remembered once, so that later callbacks without such fields are answered alike.
+				await store.recordMinClientVersion(bot, LATER_CLIENT_VERSION, now);
+			}
+		}
 		const event = request.known ? EVENT_OF_ACTION[request.action] : 'unknown_action';
 		const handling: Handling = {
 			request,
@@ -108,12 +129,46 @@ export async function handleCallback(
 			now,
 			base: { appid: bot.appid, bot_wxid: bot.wxid, received_at: new Date(now).toISOString() },
 			emits: event !== null && isEventSelected(ctx.options.events, event),
+			notes: request.known ? { skipped: request.skipped, flags: request.flags } : {},
 		};
-		const result = await handleAction(handling, clientVersion, presence);
-		return { status: result.status ?? 200, ack: result.ack, items: result.items };
+		return await handleAction(handling, clientVersion, presence);
 	} catch (error) {
 		return failure(request.action, clientVersion, 500, `internal error: ${errorMessage(error)}`);
 	}
+}
+
+/** A body that did not parse, answered in the shape its client expects when that is known. */
+async function refused(error: RequestError, ctx: CallbackContext): Promise<CallbackOutcome> {
+	const version = await knownClientVersion(ctx, error.wxid, error.clientVersion, error.laterClient);
+	return { ack: buildErrorAck(error, version), items: [] };
+}
+
+/**
+ * The version an answer is shaped for: the body's own, else what the store knows of the bot (it
+ * logged in, or its fields showed a later client before), else 0.2.0 when the body has a field
+ * only later clients send. A store that cannot answer only costs the lookup.
+ */
+async function knownClientVersion(
+	ctx: CallbackContext,
+	wxid: string | undefined,
+	bodyVersion: string | undefined,
+	evidence: string | undefined,
+): Promise<string | undefined> {
+	if (bodyVersion) return bodyVersion;
+	let presence: BotPresence | null = null;
+	if (wxid && Buffer.byteLength(wxid) <= MAX_ID_BYTES) {
+		try {
+			const store = await ctx.store();
+			presence = await store.getBot({ appid: ctx.settings.appid, wxid });
+		} catch {
+			presence = null;
+		}
+	}
+	return (
+		presence?.client_version ??
+		presence?.min_client_version ??
+		(evidence ? LATER_CLIENT_VERSION : undefined)
+	);
 }
 
 /** The hot path: one store round trip, no items, nothing else written. */
@@ -121,10 +176,18 @@ async function pullTask(store: TaskStore, bot: BotRef, now: number): Promise<Cal
 	const { task, bot: presence } = await store.poll(bot, now);
 	const data = task ? { task_id: task.task_id, task_data: task.task } : {};
 	return {
-		status: 200,
 		ack: buildAck('pull_task', presence.client_version, { data }),
 		items: [],
 	};
+}
+
+/** Allowed Bots (null = any account) decides who may log in, poll, and have presence here. */
+function botAllowed(settings: WeHubSettings, wxid: string): boolean {
+	return !settings.allowedBots || settings.allowedBots.includes(wxid);
+}
+
+function notAllowedReason(wxid: string): string {
+	return `WeChat account ${wxid} is not in the allowed bots of this WeHub app`;
 }
 
 async function handleAction(
@@ -132,7 +195,7 @@ async function handleAction(
 	clientVersion: string | undefined,
 	presence: BotPresence | null,
 ): Promise<ActionResult> {
-	const { request, base, ctx } = h;
+	const { request, base, ctx, notes } = h;
 	const ok = (items: TriggerItem[] = []): ActionResult => ({
 		ack: buildAck(request.action, clientVersion),
 		items: h.emits ? items : [],
@@ -148,17 +211,22 @@ async function handleAction(
 			await h.store.recordLogout(h.bot, h.now);
 			return ok([item('logout', base, { ...known.data })]);
 		case 'report_contact':
-			return ok(contactItems(known.data, base, ctx.options.splitContacts));
+			return ok(h.emits ? contactItems(known.data, base, ctx.options.splitContacts, notes) : []);
 		case 'report_contact_update':
-			return ok(contactUpdateItems(known.data, base, ctx.options.splitContacts));
+			return ok(
+				h.emits ? contactUpdateItems(known.data, base, ctx.options.splitContacts, notes) : [],
+			);
 		case 'report_new_friend': {
 			const friend = known.data;
 			return ok([
-				item('new_friend', base, {
-					...friend,
-					friend_wxid: friend.fans_wxid,
-					reply_to: friend.fans_wxid,
-				}),
+				withNotes(
+					item('new_friend', base, {
+						...friend,
+						friend_wxid: friend.fans_wxid,
+						reply_to: friend.fans_wxid,
+					}),
+					notes,
+				),
 			]);
 		}
 		case 'report_friend_add_request':
@@ -170,25 +238,33 @@ async function handleAction(
 		case 'report_new_msg':
 			return ok(await messages(h, known.units, presence));
 		case 'report_room_member_info':
-			return ok(roomMemberItems(known.data, base, ctx.options.splitRoomMembers));
+			return ok(
+				h.emits ? roomMemberItems(known.data, base, ctx.options.splitRoomMembers, notes) : [],
+			);
 		case 'report_room_member_change': {
 			const change = known.data;
 			return ok([
-				item('room_member_change', base, {
-					...change,
-					change: Number(change.flag) === 1 ? 'joined' : 'left',
-					member_wxids: arrayOf<string>(change.wxid_list),
-				}),
+				withNotes(
+					item('room_member_change', base, {
+						...change,
+						change: change.flag === 1 ? 'joined' : change.flag === 0 ? 'left' : 'unknown',
+						member_wxids: arrayOf<string>(change.wxid_list),
+					}),
+					notes,
+				),
 			]);
 		}
 		case 'report_new_room': {
 			const room = known.data;
 			return ok([
-				item('new_room', base, {
-					...room,
-					room_wxid: room.wxid,
-					member_count: arrayOf(room.memberInfo_list).length,
-				}),
+				withNotes(
+					item('new_room', base, {
+						...room,
+						room_wxid: room.wxid,
+						member_count: arrayOf(room.memberInfo_list).length,
+					}),
+					notes,
+				),
 			]);
 		}
 		case 'report_room_removed': {
@@ -274,25 +350,32 @@ async function friendRequest(
 		autoAcceptTaskId = queued.task_id;
 	}
 	return ok([
-		item('friend_request', h.base, {
-			...request,
-			auto_accept_task_id: autoAcceptTaskId ?? null,
-		}),
+		withNotes(
+			item('friend_request', h.base, {
+				...request,
+				auto_accept_task_id: autoAcceptTaskId ?? null,
+			}),
+			h.notes,
+		),
 	]);
 }
 
-/** Every unit is normalised and its file remembered (so uploads can be matched), then filtered. */
+/**
+ * Every unit is normalised and its file remembered (so uploads can be matched), then filtered.
+ * The files of one callback are written together: one commit, not one per unit.
+ */
 async function messages(
 	h: Handling,
 	units: ReportMsgUnit[],
 	presence: BotPresence | null,
 ): Promise<TriggerItem[]> {
 	const items: TriggerItem[] = [];
+	const files: FileRecord[] = [];
 	const botIdentity = { wxid: h.bot.wxid, nickname: presence?.nickname };
 	for (const unit of units) {
 		const message = normaliseMessage(unit, h.bot.wxid);
 		if (message.file_index) {
-			await h.store.rememberFile({
+			files.push({
 				appid: h.bot.appid,
 				bot_wxid: h.bot.wxid,
 				file_index: message.file_index,
@@ -306,9 +389,12 @@ async function messages(
 			});
 		}
 		if (h.emits && messagePassesFilter(message, h.ctx.options.messageFilter, botIdentity)) {
-			items.push(item('message', h.base, { ...message, reply_to: replyTarget(message) }));
+			items.push(
+				withNotes(item('message', h.base, { ...message, reply_to: replyTarget(message) }), h.notes),
+			);
 		}
 	}
+	if (files.length > 0) await h.store.rememberFiles(files);
 	return items;
 }
 
@@ -358,21 +444,20 @@ function taskTarget(dict: object): string | null {
 	return null;
 }
 
-function clientVersionOf(request: WeHubRequest, presence: BotPresence | null): string | undefined {
+/** `data.client_version` (login, logout). */
+function bodyClientVersion(request: WeHubRequest): string | undefined {
 	const fromBody = (request.data as { client_version?: unknown } | null)?.client_version;
-	if (typeof fromBody === 'string' && fromBody !== '') return fromBody;
-	return presence?.client_version;
+	return typeof fromBody === 'string' && fromBody !== '' ? fromBody : undefined;
 }
 
 function failure(
 	action: string,
 	clientVersion: string | undefined,
-	status: number,
+	errorCode: number,
 	reason: string,
 ): CallbackOutcome {
 	return {
-		status,
-		ack: buildAck(action, clientVersion, { errorCode: status, errorReason: reason }),
+		ack: buildAck(action, clientVersion, { errorCode, errorReason: reason }),
 		items: [],
 	};
 }

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 
+import { isRoomWxid } from '../protocol/ids';
 import { buildUploadAck } from '../protocol/ack';
 import type { WeHubUploadAck } from '../protocol/types';
 import type { FileRecord, TaskStore } from '../store/TaskStore';
@@ -9,9 +10,12 @@ import { item, type TriggerItem } from './items';
 import { readMultipartUpload, type UploadedFile } from './multipart';
 import { errorMessage } from '../shared/errorMessage';
 
-/** `upload`: the file and its item when one is emitted (the caller turns the file into binary data). */
+/**
+ * The ack (always sent with HTTP 200: `error_code` says what went wrong, and WeHub shows
+ * `error_reason` only from answers it reads), plus the file and its item when one is emitted (the
+ * caller turns the file into binary data).
+ */
 export interface UploadOutcome {
-	status: number;
 	ack: WeHubUploadAck;
 	upload?: UploadedFile;
 	item?: TriggerItem;
@@ -20,7 +24,8 @@ export interface UploadOutcome {
 /**
  * Answers a POST on the upload URL: `file_index` + `file` as multipart/form-data. The file is
  * matched with the message (or task 9) that announced its file_index; unknown ones are refused
- * unless the user allows them, since nothing else authenticates an upload.
+ * unless the user allows them, since nothing else authenticates an upload. The same file uploaded
+ * again (WeHub retries, or a replayed body) gets the same ack and starts nothing.
  */
 export async function handleUpload(
 	body: Buffer | Readable,
@@ -39,21 +44,28 @@ export async function handleUpload(
 	}
 	try {
 		const now = ctx.now ?? Date.now();
-		const known = await store.getFile(ctx.settings.appid, upload.fileIndex);
-		if (!known && !ctx.options.allowUnknownUploads) {
-			return refuse(404, upload.fileIndex, `unknown file_index ${upload.fileIndex}`);
-		}
-		const record = known
-			? await store.markFileUploaded(ctx.settings.appid, upload.fileIndex, now)
-			: null;
+		const { appid } = ctx.settings;
 		const ack = buildUploadAck(upload.fileIndex);
-		if (!isEventSelected(ctx.options.events, 'file_uploaded')) return { status: 200, ack };
-		return {
-			status: 200,
-			ack,
-			upload,
-			item: uploadItem(upload, record ?? known, ctx.settings.appid, now),
-		};
+		let file: FileRecord | null = null;
+		const mark = await store.markFileUploaded(appid, upload.fileIndex, now);
+		if (mark) {
+			if (mark.repeated) return { ack };
+			file = mark.file;
+		} else if (!ctx.options.allowUnknownUploads) {
+			return refuse(404, upload.fileIndex, `unknown file_index ${upload.fileIndex}`);
+		} else {
+			// Remembered as uploaded, so that a repeat of this unannounced upload starts nothing either.
+			await store.rememberFile({
+				appid,
+				bot_wxid: '',
+				file_index: upload.fileIndex,
+				state: 'uploaded',
+				reported_at: now,
+				uploaded_at: now,
+			});
+		}
+		if (!isEventSelected(ctx.options.events, 'file_uploaded')) return { ack };
+		return { ack, upload, item: uploadItem(upload, file, appid, now) };
 	} catch (error) {
 		return refuse(500, upload.fileIndex, `internal error: ${errorMessage(error)}`);
 	}
@@ -65,8 +77,10 @@ function uploadItem(
 	appid: string,
 	now: number,
 ): TriggerItem {
-	const roomWxid = file?.room_wxid || null;
+	// The room of the message that announced the file (message.ts decides it with isRoomWxid); a
+	// record without one whose sender is a room still belongs to that room.
 	const fromWxid = file?.from_wxid ?? null;
+	const roomWxid = file?.room_wxid || (isRoomWxid(fromWxid) ? fromWxid : null);
 	return item(
 		'file_uploaded',
 		{ appid, bot_wxid: file?.bot_wxid ?? '', received_at: new Date(now).toISOString() },
@@ -88,6 +102,6 @@ function uploadItem(
 	);
 }
 
-function refuse(status: number, fileIndex: string, reason: string): UploadOutcome {
-	return { status, ack: buildUploadAck(fileIndex, status, reason) };
+function refuse(errorCode: number, fileIndex: string, reason: string): UploadOutcome {
+	return { ack: buildUploadAck(fileIndex, errorCode, reason) };
 }

@@ -1,3 +1,5 @@
+import { isRoomWxid } from '../protocol/ids';
+import type { ReadingNotes } from '../protocol/request';
 import type {
 	GroupInfo,
 	MemberInfo,
@@ -24,7 +26,30 @@ export function item(event: TriggerEvent, base: ItemBase, fields: object): Trigg
 	return { event, ...base, ...fields };
 }
 
-const isRoom = (wxid: unknown) => typeof wxid === 'string' && wxid.endsWith('@chatroom');
+/**
+ * Puts what parsing noticed on an item: `skipped` (list entries left out, and why) and `flags`
+ * (fields read although they deviate from the documented shape), each only when non-empty.
+ */
+export function withNotes<T extends TriggerItem>(target: T, notes: ReadingNotes): T {
+	if (notes.skipped) (target as TriggerItem).skipped = notes.skipped;
+	if (notes.flags) (target as TriggerItem).flags = notes.flags;
+	return target;
+}
+
+/**
+ * The notes of a report split into one item per entry go on the first item (one copy, not one
+ * per contact); a report whose every entry was skipped still gives its summary item.
+ */
+function notedSplit(
+	items: TriggerItem[],
+	notes: ReadingNotes,
+	summary: () => TriggerItem,
+): TriggerItem[] {
+	if (!notes.skipped && !notes.flags) return items;
+	if (items.length === 0) return [withNotes(summary(), notes)];
+	withNotes(items[0], notes);
+	return items;
+}
 
 /**
  * report_contact: one summary item (the lists as received, not copied) or one item per friend,
@@ -34,44 +59,45 @@ export function contactItems(
 	data: ReportContactData,
 	base: ItemBase,
 	split: ContactSplit,
+	notes: ReadingNotes = {},
 ): TriggerItem[] {
 	const friends = arrayOf<UserInfo>(data.friend_list);
 	const rooms = arrayOf<GroupInfo>(data.group_list);
 	const officialAccounts = arrayOf<PublicAccountInfo>(data.public_list);
-	if (split === 'none') {
-		return [
-			item('contacts', base, {
-				friend_count: friends.length,
-				room_count: rooms.length,
-				official_account_count: officialAccounts.length,
-				friend_list: friends,
-				group_list: rooms,
-				public_list: officialAccounts,
-			}),
-		];
-	}
+	const summary = () =>
+		item('contacts', base, {
+			friend_count: friends.length,
+			room_count: rooms.length,
+			official_account_count: officialAccounts.length,
+			friend_list: friends,
+			group_list: rooms,
+			public_list: officialAccounts,
+		});
+	if (split === 'none') return [withNotes(summary(), notes)];
 	const items: TriggerItem[] = [];
 	for (const friend of friends) items.push(contactItem('contact', base, 'friend', friend));
 	for (const room of rooms) items.push(contactItem('contact', base, 'room', room));
 	for (const account of officialAccounts) {
 		items.push(contactItem('contact', base, 'official_account', account));
 	}
-	return items;
+	return notedSplit(items, notes, summary);
 }
 
-/** report_contact_update: friends and rooms mixed; a wxid ending in @chatroom is a room. */
+/** report_contact_update: friends and rooms mixed; a room wxid (isRoomWxid) is a room. */
 export function contactUpdateItems(
 	data: ReportContactUpdateData,
 	base: ItemBase,
 	split: ContactSplit,
+	notes: ReadingNotes = {},
 ): TriggerItem[] {
 	const updates = arrayOf<UserInfo | GroupInfo>(data.update_list);
-	if (split === 'none') {
-		return [item('contact_update', base, { update_count: updates.length, update_list: updates })];
-	}
-	return updates.map((entry) =>
-		contactItem('contact_update', base, isRoom(entry.wxid) ? 'room' : 'friend', entry),
+	const summary = () =>
+		item('contact_update', base, { update_count: updates.length, update_list: updates });
+	if (split === 'none') return [withNotes(summary(), notes)];
+	const items = updates.map((entry) =>
+		contactItem('contact_update', base, isRoomWxid(entry.wxid) ? 'room' : 'friend', entry),
 	);
+	return notedSplit(items, notes, summary);
 }
 
 function contactItem(
@@ -96,19 +122,19 @@ export function roomMemberItems(
 	data: ReportRoomMemberInfoData,
 	base: ItemBase,
 	split: RoomMemberSplit,
+	notes: ReadingNotes = {},
 ): TriggerItem[] {
 	const rooms = arrayOf<ReportRoomMemberInfoData['room_data_list'][number]>(data.room_data_list);
-	if (split === 'none') {
+	const summary = () => {
 		let memberCount = 0;
 		for (const room of rooms) memberCount += arrayOf(room.memberInfo_list).length;
-		return [
-			item('room_members', base, {
-				room_count: rooms.length,
-				member_count: memberCount,
-				room_data_list: rooms,
-			}),
-		];
-	}
+		return item('room_members', base, {
+			room_count: rooms.length,
+			member_count: memberCount,
+			room_data_list: rooms,
+		});
+	};
+	if (split === 'none') return [withNotes(summary(), notes)];
 	const items: TriggerItem[] = [];
 	for (const room of rooms) {
 		const members = arrayOf<MemberInfo>(room.memberInfo_list);
@@ -128,7 +154,7 @@ export function roomMemberItems(
 			);
 		}
 	}
-	return items;
+	return notedSplit(items, notes, summary);
 }
 
 /** Reports are lenient about missing lists; anything that is not an array counts as empty. */

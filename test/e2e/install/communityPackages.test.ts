@@ -14,8 +14,9 @@ import {
 	waitForTriggered,
 } from '../fixtures/demoSession';
 import { itPassesTheDemoSession } from './demoSessionSpec';
-import { EditorSession, type InstalledPackage } from './editorRest';
+import { EditorSession, waitForWebhook, type InstalledPackage } from './editorRest';
 import {
+	INSTALL_TEST_N8N,
 	interceptN8nRegistry,
 	publishToLocalRegistry,
 	type PublishedPackage,
@@ -105,7 +106,7 @@ describe('Settings → Community Nodes → Install (POST /rest/community-package
 	let workflowId: string;
 
 	beforeAll(async () => {
-		n8n = await startN8n({ linkPackage: false, env: interceptor.env });
+		n8n = await startN8n({ version: INSTALL_TEST_N8N, linkPackage: false, env: interceptor.env });
 		const owner = await ensureOwner(n8n.baseUrl, { userFolder: n8n.userFolder });
 		editor = new EditorSession(n8n, owner.cookie);
 		installed = await editor.installCommunityPackage(PACKAGE_NAME, published.packed.version);
@@ -161,6 +162,7 @@ describe('Settings → Community Nodes → Install (POST /rest/community-package
 			await waitForTriggered(n8n, workflowId, (item) => item.from_wxid === friend);
 
 			await n8n.restart();
+			await waitForWebhook(n8n, 'wehub');
 			await pollUntil(bot, () => textsTo(bot, friend).length > 0);
 
 			expect(await editor.listCommunityPackages()).toEqual([
@@ -168,6 +170,7 @@ describe('Settings → Community Nodes → Install (POST /rest/community-package
 			]);
 			expect(await n8n.nodeTypes()).toEqual(expect.arrayContaining(NODE_TYPES));
 			expect(textsTo(bot, friend)).toEqual(['pong']);
+			expect(bot.violations).toEqual([]);
 		} finally {
 			await bot.close();
 		}
@@ -183,6 +186,7 @@ describe('N8N_COMMUNITY_PACKAGES at start (how Docker deployments pin the packag
 		// Imported and activated before the first start, as a volume or a CLI import would have it:
 		// n8n installs the package before it activates the workflow.
 		n8n = await startN8n({
+			version: INSTALL_TEST_N8N,
 			linkPackage: false,
 			credentials: [demoCredential],
 			workflows: [demoWorkflow()],

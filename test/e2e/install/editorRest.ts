@@ -76,12 +76,17 @@ export class EditorSession {
 			settings,
 		});
 		await this.call('POST', `/workflows/${created.id}/activate`, { versionId: created.versionId });
-		const deadline = Date.now() + 60_000;
-		while (!(await webhookLive(this.n8n.baseUrl, webhookPath))) {
-			if (Date.now() > deadline) throw new Error(`/webhook/${webhookPath} did not go live`);
-			await sleep(250);
-		}
+		await waitForWebhook(this.n8n, webhookPath);
 		return created.id;
+	}
+}
+
+/** Resolves once n8n serves the production webhook `/webhook/<path>` (see webhookLive). */
+export async function waitForWebhook(n8n: N8nInstance, path: string, timeoutMs = 60_000) {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await webhookLive(n8n.baseUrl, path))) {
+		if (Date.now() > deadline) throw new Error(`/webhook/${path} did not go live`);
+		await sleep(250);
 	}
 }
 

@@ -6,9 +6,15 @@ import {
 	type RegistryInterceptor,
 } from '../../../scripts/registry/interceptor';
 import { forgetGroup, registerGroup } from '../harness/processRegistry';
-import { PACKAGE_NAME, runtimePaths } from '../harness/runtime';
+import { DEFAULT_N8N_VERSION, PACKAGE_NAME, runtimePaths } from '../harness/runtime';
 
 export type { LocalRegistry, PackedPackage, RegistryInterceptor };
+
+/**
+ * The n8n the install tests run, whatever N8N_VERSION says: the pinned 2.x, whose installer they
+ * were written against (N8N_COMMUNITY_PACKAGES exists from 2.21 on).
+ */
+export const INSTALL_TEST_N8N = DEFAULT_N8N_VERSION;
 
 export interface PublishedPackage {
 	registry: LocalRegistry;
@@ -41,12 +47,9 @@ export async function publishToLocalRegistry(): Promise<PublishedPackage> {
  * The proxy that lets an unlicensed n8n's installer, which only asks its default registry, reach
  * the local one (see scripts/registry/interceptor.js). Pass `env` to the n8n process.
  */
-export function interceptN8nRegistry(
-	registry: LocalRegistry,
-	version?: string,
-): Promise<RegistryInterceptor> {
+export function interceptN8nRegistry(registry: LocalRegistry): Promise<RegistryInterceptor> {
 	return startRegistryInterceptor({
-		registryUrl: n8nPackagesRegistry(runtimePaths(version)),
+		registryUrl: n8nPackagesRegistry(runtimePaths(INSTALL_TEST_N8N)),
 		target: registry.url,
 	});
 }

@@ -13,7 +13,7 @@ import {
 	pollUntil,
 	textsTo,
 } from '../fixtures/demoSession';
-import { publishToLocalRegistry, type PublishedPackage } from './localRegistry';
+import { INSTALL_TEST_N8N, publishToLocalRegistry, type PublishedPackage } from './localRegistry';
 
 /**
  * The README's "by hand with npm" command, run as written (in bash, `~` being a fresh home folder)
@@ -77,7 +77,7 @@ const npms: Array<[string, () => string]> = [
 	["Node 20's npm (the machine's)", () => process.env.PATH ?? ''],
 	[
 		"Node 24's npm (the n8n runtime's)",
-		() => `${runtimePaths().nodeBinDir}${delimiter}${process.env.PATH}`,
+		() => `${runtimePaths(INSTALL_TEST_N8N).nodeBinDir}${delimiter}${process.env.PATH}`,
 	],
 ];
 
@@ -128,6 +128,7 @@ describe.each(npms)('the README command with %s', (label, pathFor) => {
 	it('is loaded by n8n, whose demo workflow then answers a ping with a pong', async () => {
 		// ~ of the command is n8n's user folder: n8n loads ~/.n8n/nodes/node_modules
 		n8n = await startN8n({
+			version: INSTALL_TEST_N8N,
 			userFolder: home,
 			linkPackage: false,
 			credentials: [demoCredential],
