@@ -93,7 +93,8 @@ describe('WeHub Trigger webhook URLs', () => {
 		expect(webhookUrls(triggerNode({}))).toEqual({
 			default: `${BASE}/${WEBHOOK_ID}`,
 			upload: `${BASE}/${WEBHOOK_ID}/upload`,
-			media: `${BASE}/${WEBHOOK_ID}/media/:id`,
+			// n8n keys a path with a parameter by the path alone: the webhook ID makes it this node's.
+			media: `${BASE}/${WEBHOOK_ID}/${WEBHOOK_ID}/media/:id`,
 		});
 	});
 
@@ -142,15 +143,21 @@ describe('WeHub Trigger webhook URLs', () => {
 			{ receiveVia: 'listener', path: '' },
 		];
 
+		it('has a resolver for every template but the media path (it needs the webhook ID)', () => {
+			const unresolved = (trigger.description.webhooks ?? []).flatMap((webhook) =>
+				Object.entries(webhook)
+					.filter(([, value]) => typeof value === 'string' && value.startsWith('='))
+					.filter(([name]) => name !== 'ndvHideUrl' && entries(webhook)?.[name] === undefined)
+					.map(([name]) => `${webhook.name}.${name}`),
+			);
+			expect(unresolved).toEqual(['media.path']);
+		});
+
 		it.each(trigger.description.webhooks ?? [])(
-			'$name: every field with a template has a resolver giving what the template evaluates to',
+			'$name: each resolver gives what its template evaluates to',
 			(webhook) => {
-				const fields = Object.entries(webhook).filter(
-					([, value]) => typeof value === 'string' && value.startsWith('='),
-				);
-				const templated = fields.filter(([name]) => name === 'path' || name === 'isFullPath');
-				for (const [name, template] of templated) {
-					const entry = entries(webhook)[name];
+				for (const [name, entry] of Object.entries(entries(webhook) ?? {})) {
+					const template = (webhook as unknown as Record<string, unknown>)[name];
 					expect(entry.template).toBe(template);
 					for (const parameters of cases) {
 						const workflow = new Workflow({

@@ -65,17 +65,31 @@ function field(template: string, resolve: Resolver) {
  *
  * With an empty Path the callback is n8n's full path '' (n8n serves it at the node's webhook ID),
  * and the upload path is `upload` relative to the webhook ID (`isFullPath` false): both under
- * `/webhook/<webhook ID>`. The media path has a parameter (`:id`), which n8n always prefixes with
- * the webhook ID.
+ * `/webhook/<webhook ID>`.
+ *
+ * The media path has a parameter (`:id`): n8n serves it under the webhook ID, but keys it in its
+ * database by the path alone, so two nodes may not share one. With an empty Path it is therefore
+ * `<webhook ID>/media/:id` (URL `/webhook/<webhook ID>/<webhook ID>/media/<id>`), which only n8n's
+ * expression engine can write (`$webhookId`).
  *
  * The editor and n8n before 2.40 evaluate the templates. n8n 2.40+ also takes a native resolver
- * of the same rule and then leaves its expression engine (a sandboxed isolate) out of every
- * webhook request: evaluating the three paths there was most of what a poll cost on this path.
+ * of the same rule and then leaves its expression engine out of every webhook request; the
+ * callback and upload paths have one, the media path cannot (one evaluation per request).
  */
 export function webhookPathUnlessListener(suffix: string) {
+	const unlessListener = (expression: string) =>
+		`={{(path => $parameter["receiveVia"] === "${RECEIVE_VIA_LISTENER}" ? null : ${expression})(${NORMALISED_PATH})}}`;
 	const relative = suffix.replace(/^\//, '');
+	if (relative.includes(':')) {
+		return {
+			path: unlessListener(
+				`(path || $webhookId) ? (path || $webhookId) + "${suffix}" : "${relative}"`,
+			),
+			isFullPath: true,
+		};
+	}
 	const path = field(
-		`={{(path => $parameter["receiveVia"] === "${RECEIVE_VIA_LISTENER}" ? null : path ? path + "${suffix}" : "${relative}")(${NORMALISED_PATH})}}`,
+		unlessListener(`path ? path + "${suffix}" : "${relative}"`),
 		// Same semantics as the template, JavaScript `+` included.
 		(parameters) => {
 			if (parameters.receiveVia === RECEIVE_VIA_LISTENER) return null;
@@ -83,20 +97,19 @@ export function webhookPathUnlessListener(suffix: string) {
 			return given ? given + suffix : relative;
 		},
 	);
+	if (relative === '')
+		return { path: path.template, isFullPath: true, [WEBHOOK_RESOLVERS]: { path } };
 	// A static suffix under an empty Path hangs off the webhook ID: not a full path then.
-	const isFullPath =
-		relative !== '' && !relative.includes(':')
-			? field(
-					`={{${NORMALISED_PATH} !== ""}}`,
-					(parameters) => normalisedPath(parameters.path) !== '',
-				)
-			: undefined;
+	const isFullPath = field(
+		`={{${NORMALISED_PATH} !== ""}}`,
+		(parameters) => normalisedPath(parameters.path) !== '',
+	);
 	return {
 		path: path.template,
 		// n8n evaluates isFullPath as it evaluates path (an expression included) in its webhook
 		// service, its node helpers and the editor, though its type says boolean.
-		isFullPath: (isFullPath?.template ?? true) as unknown as boolean,
-		[WEBHOOK_RESOLVERS]: isFullPath ? { path, isFullPath } : { path },
+		isFullPath: isFullPath.template as unknown as boolean,
+		[WEBHOOK_RESOLVERS]: { path, isFullPath },
 	};
 }
 
