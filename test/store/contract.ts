@@ -630,6 +630,42 @@ export function taskStoreContract(name: string, openStore: OpenStore): void {
 			});
 		});
 
+		describe('WebSocket presence and wake-ups', () => {
+			it('marks a heartbeating bot online and a closed socket offline', async () => {
+				await store.recordLogin(bot, { client_version: '0.4.26' }, T0);
+				await store.recordHeartbeat(bot, T0 + 30_000);
+				expect(await store.getBot(bot)).toMatchObject({
+					online: true,
+					login_at: T0,
+					last_heartbeat_at: T0 + 30_000,
+				});
+				await store.recordSocketClosed(bot, T0 + 95_000);
+				expect(await store.getBot(bot)).toMatchObject({
+					online: false,
+					last_heartbeat_at: T0 + 30_000,
+				});
+				await store.recordHeartbeat(bot, T0 + 120_000);
+				expect((await store.getBot(bot))?.online).toBe(true);
+			});
+
+			it('tells watchers which bot a task was queued for, until they stop watching', async () => {
+				const woken: Array<BotRef | undefined> = [];
+				const stop = store.watchQueued((queuedFor) => woken.push(queuedFor));
+				await store.enqueue(bot, sendText('第一条'));
+				await store.enqueue(otherBot, sendText('第二条'));
+				const wxids = () => new Set(woken.map((queuedFor) => queuedFor?.wxid));
+				await waitFor(() => wxids().has(bot.wxid) && wxids().has(otherBot.wxid));
+				// Announced in order; a backend may announce a bot twice (Redis: locally and by pub/sub).
+				expect(woken.filter(Boolean)[0]).toEqual(bot);
+				expect(woken.filter(Boolean)).toEqual(expect.arrayContaining([bot, otherBot]));
+				stop();
+				const before = woken.length;
+				await store.enqueue(bot, sendText('第三条'));
+				await new Promise((resolve) => setTimeout(resolve, 400));
+				expect(woken.slice(before)).toEqual([]);
+			});
+		});
+
 		it('queues and hands out across bots and task types end to end', async () => {
 			await store.enqueue(bot, reportRoomMembers);
 			const result = await store.poll(bot, T0);
@@ -639,6 +675,14 @@ export function taskStoreContract(name: string, openStore: OpenStore): void {
 			);
 		});
 	});
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!condition()) {
+		if (Date.now() > deadline) throw new Error('timed out waiting for the condition');
+		await new Promise((resolve) => setTimeout(resolve, 10));
+	}
 }
 
 function withoutPosition<T extends { position: number }>(value: T): Omit<T, 'position'> {

@@ -57,6 +57,63 @@ async function handOutFromSeveralProcesses(config: StoreConfig, store: TaskStore
 	expect(new Set(handed)).toEqual(queued);
 }
 
+/** A task queued by another process wakes this process's watchers with its bot (WebSocket push). */
+async function wakeUpFromAnotherProcess(config: StoreConfig, store: TaskStore): Promise<void> {
+	const woken: Array<{ appid: string; wxid: string } | undefined> = [];
+	const stop = store.watchQueued((queuedFor) => woken.push(queuedFor));
+	try {
+		// Redis: the subscriber's first 'ready' announces "look at every bot"; wait for it.
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		const child = spawnChild('enqueueWorker', [
+			JSON.stringify(config),
+			JSON.stringify(bot),
+			'1',
+			'1',
+		]);
+		expect(await exited(child)).toBe(0);
+		const deadline = Date.now() + 5_000;
+		while (!woken.some((entry) => entry?.wxid === bot.wxid) && Date.now() < deadline) {
+			await new Promise((resolve) => setTimeout(resolve, 20));
+		}
+		expect(woken).toContainEqual(bot);
+	} finally {
+		stop();
+	}
+}
+
+describe('wake-ups across processes', () => {
+	it('embedded: another process queues, this one is told the bot within a second', async () => {
+		const path = mkdtempSync(join(tmpdir(), 'wehub-store-wake-'));
+		const store = new EmbeddedTaskStore({ path, sweepEveryMs: 0 });
+		try {
+			await wakeUpFromAnotherProcess({ backend: 'embedded', path }, store);
+		} finally {
+			await store.close();
+			rmSync(path, { recursive: true, force: true });
+		}
+	});
+
+	describe('redis', () => {
+		let server: RedisServer;
+		beforeAll(async () => {
+			server = await startRedisServer();
+		});
+		afterAll(async () => {
+			await server?.stop();
+		});
+
+		it('another process queues, this one is told the bot (pub/sub)', async () => {
+			const config: StoreConfig = { backend: 'redis', host: server.host, port: server.port };
+			const store = new RedisTaskStore(config, { sweepEveryMs: 0 });
+			try {
+				await wakeUpFromAnotherProcess(config, store);
+			} finally {
+				await store.close();
+			}
+		});
+	});
+});
+
 describe('hand-out across processes', () => {
 	it('embedded: two processes and this one never receive the same task', async () => {
 		const path = mkdtempSync(join(tmpdir(), 'wehub-store-mp-'));

@@ -3,6 +3,7 @@ import { open, type Database, type DatabaseOptions, type Key, type RootDatabase 
 import type { WeHubTask } from '../protocol/types';
 import { dailyCapFor, resolveLimits, utcDay } from './limits';
 import { newTaskRecord } from './newTaskRecord';
+import { QueuedWatch, type QueuedEntry } from './queuedWatch';
 import { startSweeping } from './sweepTimer';
 import { waitUntilFinished } from './waitUntilFinished';
 import {
@@ -43,6 +44,9 @@ type StoredPresence = Omit<BotPresence, 'queue_depth'> & {
 /** Sorts after every task id, file index and wxid in a key range. */
 const HIGH = '\uffff';
 const SWEEP_BATCH = 1_000;
+const QUEUED_SEQ = ['queued_seq'];
+/** Watchers read the queued-task log within a second; it is trimmed after ten minutes. */
+const QUEUED_LOG_KEEP_MS = 10 * 60_000;
 /**
  * A bot's place in the retention index moves in steps of this: a poll every second rewrites the
  * index entry once an hour, not every time (the poll stays four writes). The key holds the end of
@@ -80,13 +84,15 @@ export class EmbeddedTaskStore implements TaskStore {
 	private readonly friends: Database<FriendRequestRecord, Key>;
 	private readonly media: Database<MediaRecord, Key>;
 	private readonly settings: Database<string, Key>;
+	private readonly queuedLog: Database<QueuedEntry, Key>;
 	private readonly finished = new EventEmitter();
+	private readonly queuedWatch = new QueuedWatch(this);
 	private readonly stopSweeping: () => void;
 	private closed = false;
 
 	constructor(options: EmbeddedTaskStoreOptions) {
 		this.limits = resolveLimits(options.limits);
-		this.root = open({ path: options.path, maxDbs: 16, overlappingSync: true });
+		this.root = open({ path: options.path, maxDbs: 24, overlappingSync: true });
 		// Values are msgpack maps: lmdb's default msgpack "records" repeat their structure definition
 		// in every value unless structures are shared through the database, which costs a third
 		// more CPU per call here; maps are as compact and self-describing.
@@ -110,6 +116,7 @@ export class EmbeddedTaskStore implements TaskStore {
 		this.friends = db('friends');
 		this.media = db('media');
 		this.settings = db('settings');
+		this.queuedLog = db('queuedLog');
 		this.finished.setMaxListeners(0);
 		this.stopSweeping = startSweeping(() => this.sweep(), options.sweepEveryMs);
 	}
@@ -122,15 +129,16 @@ export class EmbeddedTaskStore implements TaskStore {
 		options: EnqueueOptions = {},
 	): Promise<EnqueueResult> {
 		const record = newTaskRecord(bot, task, options);
-		const position = await this.root.transaction(() => {
+		const { position, seq } = await this.root.transaction(() => {
 			this.tasks.putSync([bot.appid, record.task_id], record);
 			this.byBot.putSync([bot.appid, bot.wxid, record.task_id], null);
 			this.queue.putSync([bot.appid, bot.wxid, record.task_id], null);
 			if (record.expires_at !== undefined) {
 				this.expiring.putSync([record.expires_at, bot.appid, record.task_id], null);
 			}
-			return this.addDepth(bot, 1);
+			return { position: this.addDepth(bot, 1), seq: this.logQueuedInTxn(bot, record.created_at) };
 		});
+		this.queuedWatch.queuedHere(bot, seq);
 		return { ...record, position };
 	}
 
@@ -249,8 +257,39 @@ export class EmbeddedTaskStore implements TaskStore {
 		);
 	}
 
+	async recordHeartbeat(bot: BotRef, now: number = Date.now()): Promise<void> {
+		await this.updatePresence(
+			bot,
+			now,
+			(stored) => ({ ...stored, online: true, last_heartbeat_at: now }),
+			true,
+		);
+	}
+
+	async recordSocketClosed(bot: BotRef, now: number = Date.now()): Promise<void> {
+		await this.updatePresence(bot, now, (stored) => ({ ...stored, online: false }));
+	}
+
 	async getBot(bot: BotRef): Promise<BotPresence | null> {
 		return this.presenceInTxn(bot);
+	}
+
+	watchQueued(listener: (bot?: BotRef) => void): () => void {
+		return this.queuedWatch.add(listener);
+	}
+
+	/** The queued-task log after `afterSeq`, read by `watchQueued` for other processes' enqueues. */
+	queuedSince(
+		afterSeq: number,
+		limit: number,
+	): { seq: number; entries: Array<[number, QueuedEntry]> } {
+		const seq = this.counters.get(QUEUED_SEQ) ?? 0;
+		const entries: Array<[number, QueuedEntry]> = [];
+		if (seq <= afterSeq || limit === 0) return { seq, entries };
+		const range = { start: afterSeq + 1, end: seq + 1, limit };
+		for (const { key, value } of this.queuedLog.getRange(range))
+			entries.push([key as number, value]);
+		return { seq, entries };
 	}
 
 	async listBots(appid: string): Promise<BotPresence[]> {
@@ -342,10 +381,19 @@ export class EmbeddedTaskStore implements TaskStore {
 		if (this.closed) return;
 		this.closed = true;
 		this.stopSweeping();
+		this.queuedWatch.stop();
 		await this.root.close();
 	}
 
 	/* ------------------------------------------------------------------ inside a write transaction */
+
+	/** Numbers each enqueue in a log other processes read to wake their connected bots. */
+	private logQueuedInTxn(bot: BotRef, at: number): number {
+		const seq = (this.counters.get(QUEUED_SEQ) ?? 0) + 1;
+		this.counters.putSync(QUEUED_SEQ, seq);
+		this.queuedLog.putSync(seq, { appid: bot.appid, wxid: bot.wxid, at });
+		return seq;
+	}
 
 	/**
 	 * The hot path. The queue index is ordered per bot, so this is a range read from the oldest
@@ -484,6 +532,11 @@ export class EmbeddedTaskStore implements TaskStore {
 			} else {
 				this.expiring.removeSync([expiresAt, appid, taskId]);
 			}
+		}
+		for (const { key, value } of this.queuedLog.getRange({ limit: budget + 1 })) {
+			if (value.at >= now - QUEUED_LOG_KEEP_MS) break;
+			if (--budget < 0) return { ...batch, more: true };
+			this.queuedLog.removeSync(key);
 		}
 		const removeBefore = now - this.limits.retainFinishedMs;
 		for (const kind of ['task', 'file', 'friend', 'media', 'bot'] as const) {

@@ -84,6 +84,8 @@ export class RedisTaskStore implements TaskStore {
 	private readonly capsArg: string;
 	private readonly finished = new EventEmitter();
 	private readonly stopSweeping: () => void;
+	private readonly queuedListeners = new Set<(bot?: BotRef) => void>();
+	private subscriber?: Redis;
 	private closed = false;
 
 	constructor(config: RedisStoreConfig, options: RedisTaskStoreOptions = {}) {
@@ -151,6 +153,8 @@ export class RedisTaskStore implements TaskStore {
 			record.meta === undefined ? '' : JSON.stringify(record.meta),
 			task.task_type,
 		);
+		// This store's own watchers learn at once; the published message may echo it (harmless).
+		if (this.queuedListeners.size > 0) this.announceQueued(bot);
 		return { ...record, position: Number(position) };
 	}
 
@@ -311,6 +315,41 @@ export class RedisTaskStore implements TaskStore {
 		return this.touchBot(bot, now, true, ['min_client_version', version]);
 	}
 
+	async recordHeartbeat(bot: BotRef, now: number = Date.now()): Promise<void> {
+		await this.touchBot(bot, now, true, ['online', '1', 'last_heartbeat_at', String(now)]);
+	}
+
+	async recordSocketClosed(bot: BotRef, now: number = Date.now()): Promise<void> {
+		await this.touchBot(bot, now, false, ['online', '0']);
+	}
+
+	/**
+	 * Every enqueue publishes its bot on `<prefix>queued` (in the enqueue script, so no enqueue
+	 * goes unannounced); one subscriber connection per store delivers them here, and this store's
+	 * own enqueues are announced at once as well. Messages sent while that connection was down are
+	 * gone: after every (re)connect the listeners are told to look at all their bots.
+	 */
+	watchQueued(listener: (bot?: BotRef) => void): () => void {
+		this.queuedListeners.add(listener);
+		if (!this.subscriber) {
+			const subscriber = this.redis.duplicate();
+			this.subscriber = subscriber;
+			subscriber.on('error', () => undefined);
+			subscriber.on('ready', () => this.announceQueued(undefined));
+			subscriber.on('message', (_channel: string, message: string) => {
+				const split = message.indexOf('\n');
+				if (split > 0) {
+					this.announceQueued({ appid: message.slice(0, split), wxid: message.slice(split + 1) });
+				}
+			});
+			void subscriber.subscribe(`${this.prefix}queued`).catch(() => undefined);
+		}
+		return () => {
+			this.queuedListeners.delete(listener);
+			if (this.queuedListeners.size === 0) this.stopWatchingQueued();
+		};
+	}
+
 	async getBot(bot: BotRef): Promise<BotPresence | null> {
 		return presenceFromReply(await this.touchBotReply(bot, undefined, false, []));
 	}
@@ -422,10 +461,21 @@ export class RedisTaskStore implements TaskStore {
 		if (this.closed) return;
 		this.closed = true;
 		this.stopSweeping();
+		this.queuedListeners.clear();
+		this.stopWatchingQueued();
 		await this.redis.quit().catch(() => this.redis.disconnect());
 	}
 
 	/* ------------------------------------------------------------------ helpers */
+
+	private announceQueued(bot: BotRef | undefined): void {
+		for (const listener of this.queuedListeners) listener(bot);
+	}
+
+	private stopWatchingQueued(): void {
+		this.subscriber?.disconnect();
+		this.subscriber = undefined;
+	}
 
 	private taskFromReply(reply: unknown): TaskRecord | null {
 		const hash = pairsToObject(reply);

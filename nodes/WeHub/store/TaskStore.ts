@@ -72,6 +72,8 @@ export interface BotPresence {
 	login_at?: number;
 	logout_at?: number;
 	last_poll_at?: number;
+	/** The last WeHub heartbeat on the bot's WebSocket (clients 0.4.2+ that do not poll). */
+	last_heartbeat_at?: number;
 	/** Tasks in state `queued` right now. */
 	queue_depth: number;
 }
@@ -189,8 +191,20 @@ export interface TaskStore {
 	 * never seen is registered as online: it is reporting right now.
 	 */
 	recordMinClientVersion(bot: BotRef, version: string, now?: number): Promise<BotPresence>;
+	/** A heartbeat on the bot's WebSocket: online, last_heartbeat_at stamped. */
+	recordHeartbeat(bot: BotRef, now?: number): Promise<void>;
+	/** The bot's WebSocket closed or missed two heartbeats: offline until it is heard again. */
+	recordSocketClosed(bot: BotRef, now?: number): Promise<void>;
 	getBot(bot: BotRef): Promise<BotPresence | null>;
 	listBots(appid: string): Promise<BotPresence[]>;
+
+	/**
+	 * Calls `listener` whenever a task is queued: with the bot for tasks queued through this store
+	 * (in this process, or in another one when the backend can tell), or with no bot when tasks
+	 * may have been queued elsewhere for any bot (look at the bots you care about). For pushing
+	 * tasks to connected bots; returns the function that stops the calls.
+	 */
+	watchQueued(listener: (bot?: BotRef) => void): () => void;
 
 	rememberFile(record: FileRecord): Promise<void>;
 	/** Every file of one callback in one write (one transaction, one round trip). */

@@ -68,6 +68,7 @@ export function presenceFromReply(reply: unknown): BotPresence | null {
 		login_at: optionalNumber(hash.login_at),
 		logout_at: optionalNumber(hash.logout_at),
 		last_poll_at: optionalNumber(hash.last_poll_at),
+		last_heartbeat_at: optionalNumber(hash.last_heartbeat_at),
 		queue_depth: Number(reply[1]),
 	});
 }

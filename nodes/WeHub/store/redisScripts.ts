@@ -136,6 +136,8 @@ if redis.call('EXISTS', tk) == 0 then
   redis.call('ZADD', base..'bybot:'..wxid, seq, id)
   -- seq counts the appid's tasks: the first one registers the appid for the sweep.
   if seq == 1 then redis.call('SADD', prefix..'appids', appid) end
+  -- Wakes the listener that holds the bot's WebSocket, on whichever host (see watchQueued).
+  redis.call('PUBLISH', prefix..'queued', appid..'\\n'..wxid)
 end
 return depth(base, wxid)
 `;
