@@ -61,6 +61,15 @@ export const LISTENER_DEFAULTS = {
 	/** Longer than WeHub's poll interval, so polling bots keep their connection. */
 	keepAliveTimeoutMs: 65_000,
 	shutdownGraceMs: 35_000,
+	/** The WebSocket offered to WeHub 0.4.2+ (off unless the trigger's option turns it on). */
+	webSocketHeartbeatSeconds: 30,
+	maxWebSocketConnections: 20_000,
+	/** Pushed tasks a bot may hold without reporting (polling WeHub pulls one at a time). */
+	maxPushedTasksInFlight: 1,
+	/** Unsent bytes a slow socket may pile up before nothing more is pushed to it. */
+	maxSocketBufferedBytes: 16 * MB,
+	/** How often connected bots whose queued tasks are held back are looked at again. */
+	backlogRecheckMs: 1_000,
 };
 
 /** Options every task-queuing operation of the action node offers. */

@@ -25,11 +25,32 @@ export interface ListenerConfig {
 	keepAliveTimeoutMs: number;
 	/** On shutdown, answers still running after this long are cut off. */
 	shutdownGraceMs: number;
+	/** The WebSocket for WeHub 0.4.2+ clients; undefined: not offered, every client polls. */
+	webSocket?: WebSocketConfig;
+}
+
+export interface WebSocketConfig {
+	/** `ws://host:port/<path>/ws` (or wss:// behind TLS) as WeHub reaches it. */
+	url: string;
+	heartbeatSeconds: number;
+	maxConnections: number;
+	maxPushedTasksInFlight: number;
+	maxBufferedBytes: number;
+	backlogRecheckMs: number;
 }
 
 export const DEFAULT_LISTENER_PORT = LISTENER_DEFAULTS.port;
 
-const { host: _host, port: _port, ...limits } = LISTENER_DEFAULTS;
+const {
+	host: _host,
+	port: _port,
+	webSocketHeartbeatSeconds: _heartbeat,
+	maxWebSocketConnections: _connections,
+	maxPushedTasksInFlight: _inFlight,
+	maxSocketBufferedBytes: _buffered,
+	backlogRecheckMs: _recheck,
+	...limits
+} = LISTENER_DEFAULTS;
 export const DEFAULT_LISTENER_CONFIG: Omit<ListenerConfig, 'host' | 'port' | 'path'> = {
 	allowedIps: [],
 	...limits,

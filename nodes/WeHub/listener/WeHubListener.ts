@@ -6,8 +6,12 @@ import {
 	type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 
+import type { WeHubAck } from '../protocol/types';
 import { errorMessage } from '../shared/errorMessage';
+import { resolveLimits } from '../store/limits';
+import type { BotRef } from '../store/TaskStore';
 import { isEventSelected } from '../trigger/events';
 import { handleCallback, type CallbackContext } from '../trigger/handleCallback';
 import { handleMedia } from '../trigger/handleMedia';
@@ -20,6 +24,7 @@ import { addressOf, normalisePath, type ListenerConfig } from './ListenerConfig'
 import { refusalAck, refusalStatus, type Route } from './listenerAck';
 import { readBody } from './readBody';
 import type { Subscriber } from './Subscriber';
+import { WebSocketTransport } from './WebSocketTransport';
 
 export type ListenerLog = (level: 'info' | 'warn' | 'error', message: string) => void;
 
@@ -47,6 +52,8 @@ export class WeHubListener {
 	private readonly manual = new Set<Subscriber>();
 	private inFlight = 0;
 	private closing?: Promise<void>;
+	/** WeHub 0.4.2+ clients' sockets, when the listener offers them. */
+	private webSocket?: WebSocketTransport;
 
 	constructor(
 		config: ListenerConfig,
@@ -56,7 +63,7 @@ export class WeHubListener {
 		this.config = config;
 		this.path = normalisePath(config.path);
 		this.allowList = parseIpAllowList(config.allowedIps);
-		this.context = context;
+		this.context = this.withWebSocket(context, config);
 		this.slots = new ExecutionSlots(config.maxRunningExecutions);
 		// Node checks header and request timeouts on this interval (30 s by default).
 		this.server = createServer({ connectionsCheckingInterval: 1_000, noDelay: true }, (req, res) =>
@@ -64,6 +71,9 @@ export class WeHubListener {
 		);
 		this.applyTimeouts();
 		this.server.on('clientError', (error, socket) => this.onClientError(error, socket as Socket));
+		this.server.on('upgrade', (req, socket: Duplex, head: Buffer) =>
+			this.onUpgrade(req, socket, head),
+		);
 	}
 
 	/** Opens the port; rejects with a ListenerBindError naming host:port and the fix. */
@@ -100,7 +110,7 @@ export class WeHubListener {
 	/** The active workflow takes the listener over: its configuration and context apply from now on. */
 	setProduction(subscriber: Subscriber, context: CallbackContext, config: ListenerConfig): void {
 		this.production = subscriber;
-		this.context = context;
+		this.context = this.withWebSocket(context, config);
 		this.config = config;
 		this.path = normalisePath(config.path);
 		this.allowList = parseIpAllowList(config.allowedIps);
@@ -125,6 +135,7 @@ export class WeHubListener {
 	 */
 	async close(): Promise<void> {
 		if (this.closing) return await this.closing;
+		const sockets = this.webSocket?.close(this.config.shutdownGraceMs);
 		this.closing = new Promise<void>((resolve) => {
 			const deadline = setTimeout(
 				() => this.server.closeAllConnections(),
@@ -137,8 +148,65 @@ export class WeHubListener {
 			});
 			this.server.closeIdleConnections();
 			this.slots.drain();
-		});
+		}).then(async () => await sockets);
 		return await this.closing;
+	}
+
+	/**
+	 * The handlers' context, with the WebSocket offer when this listener makes one. The transport
+	 * is kept across a change of subscriber; a configuration without it closes it.
+	 */
+	private withWebSocket(context: CallbackContext, config: ListenerConfig): CallbackContext {
+		if (!config.webSocket) {
+			void this.webSocket?.close(0);
+			this.webSocket = undefined;
+			return context;
+		}
+		if (this.webSocket && this.webSocket.appid !== context.settings.appid) {
+			void this.webSocket.close(0);
+			this.webSocket = undefined;
+		}
+		this.webSocket ??= new WebSocketTransport(
+			config.webSocket,
+			context.settings.appid,
+			// The current context's store (this.context is not set yet while the constructor runs).
+			async () => await (this.context ?? context).store(),
+			async (frame, bot) => await this.answerFrame(frame, bot),
+			resolveLimits(context.settings.store.limits).lostAfterMs,
+			config.maxBodyBytes,
+			this.log,
+		);
+		return { ...context, webSocket: this.webSocket };
+	}
+
+	/** A request frame on a bot's socket: answered and delivered exactly like an HTTP callback. */
+	private async answerFrame(frame: Buffer, bot: BotRef): Promise<WeHubAck> {
+		const outcome = await handleCallback(frame, this.context, bot);
+		await this.deliver({ items: outcome.items }, () => undefined);
+		return outcome.ack;
+	}
+
+	/** `/<path>/ws` upgrades to a bot's WebSocket; anything else is refused like an unknown URL. */
+	private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+		const pathname = decodePathname(req.url);
+		const refuse = (status: number, reason: string) => {
+			const body = JSON.stringify(refusalAck('none', status, reason));
+			socket.end(
+				`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: ${JSON_TYPE}\r\n` +
+					`content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+			);
+		};
+		if (!this.webSocket || pathname !== `/${this.path}/ws`) {
+			return refuse(404, `no WeHub WebSocket at ${pathname.slice(0, 200)}`);
+		}
+		if (!this.allowList.allows(req.socket.remoteAddress)) {
+			return refuse(403, `address ${req.socket.remoteAddress} is not allowed`);
+		}
+		socket.on('error', () => socket.destroy());
+		this.webSocket.upgrade(req, socket, head).catch((error: unknown) => {
+			this.log('error', `WeHub WebSocket: ${errorMessage(error)}`);
+			socket.destroy();
+		});
 	}
 
 	private applyTimeouts(): void {
@@ -215,6 +283,7 @@ export class WeHubListener {
 				in_flight: this.inFlight,
 				running_executions: this.slots.inUse,
 				waiting_acks: this.slots.queued,
+				websocket_bots: this.webSocket?.connectedBots ?? 0,
 			},
 		});
 	}

@@ -469,6 +469,18 @@ export interface LoginAckData {
 	/** md5(wxid#nonce#secret), when the login carried a nonce. */
 	signature?: string;
 	option?: { flag_report_contact?: number };
+	/** 0.4.2+: move to a WebSocket; every later callback comes as a frame on `ws_url`. */
+	extension_protocol?: ExtensionProtocol;
+}
+
+export interface ExtensionProtocol {
+	type: 'websocket';
+	param: {
+		/** ws:// or wss://, connected to as given. */
+		ws_url: string;
+		/** Seconds between the client's heartbeat frames. */
+		heartbeat_interval: number;
+	};
 }
 
 /** `{}` when nothing is queued. */

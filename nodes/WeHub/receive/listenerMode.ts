@@ -5,7 +5,11 @@ import { networkInterfaces } from 'node:os';
 import { LISTENER_DEFAULTS } from '../defaults';
 import { parseIpAllowList, splitIpList } from '../listener/ipAllowList';
 import { ListenerBindError } from '../listener/ListenerBindError';
-import { DEFAULT_LISTENER_CONFIG, type ListenerConfig } from '../listener/ListenerConfig';
+import {
+	DEFAULT_LISTENER_CONFIG,
+	type ListenerConfig,
+	type WebSocketConfig,
+} from '../listener/ListenerConfig';
 import { subscribe } from '../listener/listenerRegistry';
 import type { CallbackContext } from '../trigger/handleCallback';
 import { N8nAdapter } from './n8nAdapter';
@@ -56,8 +60,9 @@ export async function startListenerTrigger(fns: ITriggerFunctions): Promise<ITri
 	const options = fns.getNodeParameter('listenerOptions', {}) as IDataObject;
 	const callbackUrl = publicBaseUrl(config, options.publicUrl);
 	// The editor shows no URL in listener mode, and an empty Path is the node's webhook ID.
+	const webSocket = config.webSocket ? `, WebSocket for 0.4.2+ ${config.webSocket.url}` : '';
 	fns.logger.info(
-		`WeHub Trigger listens for WeHub: callback URL ${callbackUrl}, upload URL ${callbackUrl}/upload`,
+		`WeHub Trigger listens for WeHub: callback URL ${callbackUrl}, upload URL ${callbackUrl}/upload${webSocket}`,
 		{ node: node.name },
 	);
 	// Fails with a NodeOperationError when the store is unusable; the port must not stay open then.
@@ -89,7 +94,7 @@ export function listenerConfigFrom(
 			'Path is empty and this node has no webhook ID (its workflow was imported from a file without one): set Path',
 		);
 	}
-	return {
+	const config: ListenerConfig = {
 		...defaults,
 		host: host || LISTENER_DEFAULTS.host,
 		port,
@@ -98,6 +103,27 @@ export function listenerConfigFrom(
 		maxBodyBytes: positive(options.maxBodySizeMb, defaults.maxBodyBytes / MB) * MB,
 		maxConcurrentRequests: positive(options.maxConcurrentRequests, defaults.maxConcurrentRequests),
 		maxRunningExecutions: nonNegative(options.maxRunningExecutions, defaults.maxRunningExecutions),
+	};
+	if (options.offerWebSocket === true) config.webSocket = webSocketConfig(config, options);
+	return config;
+}
+
+/** The socket shares the listener's port; its URL follows the callback URL (wss:// behind https). */
+function webSocketConfig(config: ListenerConfig, options: IDataObject): WebSocketConfig {
+	const callbackUrl = publicBaseUrl(config, options.publicUrl);
+	return {
+		url: `${callbackUrl.replace(/^http(s?):\/\//i, 'ws$1://')}/ws`,
+		heartbeatSeconds: positive(
+			options.webSocketHeartbeatSeconds,
+			LISTENER_DEFAULTS.webSocketHeartbeatSeconds,
+		),
+		maxConnections: positive(
+			options.maxWebSocketConnections,
+			LISTENER_DEFAULTS.maxWebSocketConnections,
+		),
+		maxPushedTasksInFlight: LISTENER_DEFAULTS.maxPushedTasksInFlight,
+		maxBufferedBytes: LISTENER_DEFAULTS.maxSocketBufferedBytes,
+		backlogRecheckMs: LISTENER_DEFAULTS.backlogRecheckMs,
 	};
 }
 

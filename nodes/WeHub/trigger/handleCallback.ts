@@ -10,6 +10,7 @@ import {
 } from '../protocol/request';
 import { acceptFriendRequestTask, TASK_TYPE_NAMES } from '../protocol/tasks';
 import type {
+	ExtensionProtocol,
 	LoginData,
 	ReportFriendAddRequestData,
 	ReportMsgUnit,
@@ -42,8 +43,17 @@ export interface CallbackContext {
 	/** Opened lazily so that a store failure is answered as a JSON ack like any other failure. */
 	store: () => Promise<TaskStore>;
 	options: TriggerOptions;
+	/** The listener's WebSocket, when it offers one to clients that can use it (0.4.2+). */
+	webSocket?: WebSocketOffer;
 	/** Epoch milliseconds; tests pin it. */
 	now?: number;
+}
+
+/** How a login learns of the WebSocket, and a logout ends its token. */
+export interface WebSocketOffer {
+	/** What the login_ack tells this client (undefined: keep polling over HTTP). */
+	offer(bot: BotRef, clientVersion: string | undefined): Promise<ExtensionProtocol | undefined>;
+	forget(bot: BotRef): Promise<void>;
 }
 
 /**
@@ -79,6 +89,8 @@ type ActionResult = { ack: WeHubAck; items: TriggerItem[] };
 export async function handleCallback(
 	body: Buffer | string,
 	ctx: CallbackContext,
+	/** A frame from a bot's WebSocket: it may speak for that bot only. */
+	socketOf?: BotRef,
 ): Promise<CallbackOutcome> {
 	const parsed = parseRequest(body);
 	if (!parsed.ok) return await refused(parsed.error, ctx);
@@ -88,6 +100,15 @@ export async function handleCallback(
 	if (request.appid !== ctx.settings.appid) {
 		const version = await knownClientVersion(ctx, request.wxid, bodyVersion, evidence);
 		return failure(request.action, version, 403, `unknown appid ${JSON.stringify(request.appid)}`);
+	}
+	if (socketOf && request.wxid !== socketOf.wxid) {
+		const version = await knownClientVersion(ctx, socketOf.wxid, bodyVersion, evidence);
+		return failure(
+			request.action,
+			version,
+			403,
+			`this WebSocket belongs to ${socketOf.wxid}; ${request.wxid.slice(0, 64)} must log in over HTTP for its own`,
+		);
 	}
 	const allowed = botAllowed(ctx.settings, request.wxid);
 	if (request.action === 'pull_task' && !allowed) {
@@ -209,6 +230,7 @@ async function handleAction(
 			return await login(h, known.data, clientVersion);
 		case 'logout':
 			await h.store.recordLogout(h.bot, h.now);
+			await h.ctx.webSocket?.forget(h.bot);
 			return ok([item('logout', base, { ...known.data })]);
 		case 'report_contact':
 			return ok(h.emits ? contactItems(known.data, base, ctx.options.splitContacts, notes) : []);
@@ -322,8 +344,10 @@ async function login(
 		h.now,
 	);
 	const { nonce: _nonce, ...details } = loginData;
+	const webSocket = await h.ctx.webSocket?.offer(h.bot, loginData.client_version);
+	const data = webSocket ? { ...decision.data, extension_protocol: webSocket } : decision.data;
 	return {
-		ack: buildAck('login', clientVersion, { data: { ...decision.data } }),
+		ack: buildAck('login', clientVersion, { data: { ...data } }),
 		items: h.emits
 			? [item('login', h.base, { ...details, signed: 'signature' in decision.data })]
 			: [],

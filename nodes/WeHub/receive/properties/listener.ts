@@ -78,6 +78,24 @@ export const listenerProperties: INodeProperties[] = [
 					"Executions started by this trigger that may run at once; when all are busy the WeHub ack waits (up to 25 s) for one to end. 0 = no limit. Set 0 for workflows on n8n's engine 2.0, which cannot report when an execution ends.",
 			},
 			{
+				displayName: 'Max WebSocket Connections',
+				name: 'maxWebSocketConnections',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: LISTENER_DEFAULTS.maxWebSocketConnections,
+				description:
+					'Bots connected at once over the WebSocket; more are refused (they poll after a new login)',
+				displayOptions: { show: { offerWebSocket: [true] } },
+			},
+			{
+				displayName: 'Offer WebSocket (WeHub 0.4.2+)',
+				name: 'offerWebSocket',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to move clients that can (0.4.2 and later) to a WebSocket on this port after their login: tasks are pushed the moment they exist instead of waiting for the next pull_task, and idle bots cost almost nothing. Older clients keep polling. A proxy in front must pass WebSocket upgrades on <path>/ws.',
+			},
+			{
 				displayName: 'Public URL',
 				name: 'publicUrl',
 				type: 'string',
@@ -85,6 +103,16 @@ export const listenerProperties: INodeProperties[] = [
 				placeholder: 'e.g. http://192.168.1.10:5690/wehub',
 				description:
 					'The callback URL as WeHub reaches it (behind a proxy or load balancer); media URLs of the WeHub node are built from it. Empty: http://<host>:<port>/<path>.',
+			},
+			{
+				displayName: 'WebSocket Heartbeat (Seconds)',
+				name: 'webSocketHeartbeatSeconds',
+				type: 'number',
+				typeOptions: { minValue: 5 },
+				default: LISTENER_DEFAULTS.webSocketHeartbeatSeconds,
+				description:
+					'How often WeHub sends a heartbeat on its WebSocket; a bot is offline after missing two',
+				displayOptions: { show: { offerWebSocket: [true] } },
 			},
 		],
 	},
