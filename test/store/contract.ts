@@ -666,6 +666,205 @@ export function taskStoreContract(name: string, openStore: OpenStore): void {
 			});
 		});
 
+		describe('idempotent enqueue', () => {
+			it('queues once per key and answers the first task to the same key again', async () => {
+				const first = await store.enqueue(bot, sendText('pong'), {
+					now: T0,
+					idempotencyKey: 'delivery-7f3c/Reply Pong/0',
+				});
+				const again = await store.enqueue(bot, sendText('pong (replayed)'), {
+					now: T0 + MINUTE,
+					idempotencyKey: 'delivery-7f3c/Reply Pong/0',
+				});
+				expect(first.existing).toBeUndefined();
+				expect(again).toMatchObject({
+					task_id: first.task_id,
+					task: sendText('pong'),
+					state: 'queued',
+					position: 1,
+					existing: true,
+					idempotency_key: 'delivery-7f3c/Reply Pong/0',
+				});
+				const other = await store.enqueue(bot, sendText('pong'), {
+					idempotencyKey: 'delivery-7f3c/Reply Pong/1',
+				});
+				expect(other.task_id).not.toBe(first.task_id);
+				expect((await store.list(bot, 'queued')).map((task) => task.task_id)).toEqual([
+					first.task_id,
+					other.task_id,
+				]);
+			});
+
+			it('keeps answering the task once it was handed out or finished, position 0', async () => {
+				const first = await store.enqueue(bot, sendText('pong'), { idempotencyKey: 'k-1' });
+				await store.handOut(bot, T0);
+				await store.complete(bot.appid, first.task_id, true, undefined, T0 + 1);
+				const again = await store.enqueue(bot, sendText('pong'), { idempotencyKey: 'k-1' });
+				expect(again).toMatchObject({
+					task_id: first.task_id,
+					state: 'done',
+					position: 0,
+					existing: true,
+				});
+				expect(await store.handOut(bot, T0 + 2)).toBeNull();
+			});
+
+			it('scopes keys per appid and queues again once the task is no longer retained', async () => {
+				const first = await store.enqueue(bot, sendText('pong'), {
+					idempotencyKey: 'k-2',
+					now: T0,
+				});
+				const otherApp = await store.enqueue(otherAppBot, sendText('pong'), {
+					idempotencyKey: 'k-2',
+				});
+				expect(otherApp.task_id).not.toBe(first.task_id);
+				await store.handOut(bot, T0);
+				await store.complete(bot.appid, first.task_id, true, undefined, T0);
+				await store.sweep(T0 + 30 * DAY);
+				const later = await store.enqueue(bot, sendText('pong'), { idempotencyKey: 'k-2' });
+				expect(later.task_id).not.toBe(first.task_id);
+				expect(later.existing).toBeUndefined();
+			});
+		});
+
+		describe('inbox', () => {
+			const owner = 'wf-orders/WeHub Trigger';
+			const entry = (id: string, receivedAt: number, holder = 'listener-a') => ({
+				id,
+				appid: bot.appid,
+				owner,
+				bot_wxid: bot.wxid,
+				items: [
+					{ event: 'message', text: 'ping', received_at: new Date(receivedAt).toISOString() },
+				],
+				received_at: receivedAt,
+				holder,
+				lease_until: receivedAt + MINUTE,
+			});
+
+			it('keeps an entry until its execution is done', async () => {
+				expect(await store.inboxPut(entry('in-1', T0), 100)).toBe('stored');
+				expect(await store.inboxList(bot.appid)).toEqual([{ ...entry('in-1', T0), attempts: 1 }]);
+				await store.inboxDone(bot.appid, 'in-1');
+				expect(await store.inboxList(bot.appid)).toEqual([]);
+			});
+
+			it('hands entries whose lease ran out to one claimer, oldest first, counting attempts', async () => {
+				await store.inboxPut(entry('in-2', T0 + 2), 100);
+				await store.inboxPut(entry('in-1', T0 + 1), 100);
+				await store.inboxPut(entry('in-3', T0 + 3 * MINUTE), 100);
+				const [first, second] = await Promise.all([
+					store.inboxClaimExpired(
+						bot.appid,
+						owner,
+						'listener-b',
+						T0 + 5 * MINUTE,
+						10,
+						T0 + 2 * MINUTE,
+					),
+					store.inboxClaimExpired(
+						bot.appid,
+						owner,
+						'listener-c',
+						T0 + 5 * MINUTE,
+						10,
+						T0 + 2 * MINUTE,
+					),
+				]);
+				const claimed = [...first.claimed, ...second.claimed];
+				expect(claimed.map((taken) => taken.id)).toEqual(['in-1', 'in-2']);
+				expect(first.claimed.length === 0 || second.claimed.length === 0).toBe(true);
+				expect(claimed[0]).toMatchObject({
+					attempts: 2,
+					lease_until: T0 + 5 * MINUTE,
+					items: entry('in-1', T0 + 1).items,
+				});
+				// A lease still running (in-3) is not taken, nor are the ones just claimed.
+				const again = await store.inboxClaimExpired(
+					bot.appid,
+					owner,
+					'listener-d',
+					T0 + 9 * MINUTE,
+					10,
+					T0 + 4 * MINUTE,
+				);
+				expect(again.claimed.map((taken) => taken.id)).toEqual(['in-3']);
+			});
+
+			it('lets only the holder renew its leases', async () => {
+				await store.inboxPut(entry('in-1', T0), 100);
+				await store.inboxRenew(bot.appid, ['in-1'], 'listener-other', T0 + 60 * MINUTE);
+				expect(
+					(
+						await store.inboxClaimExpired(
+							bot.appid,
+							owner,
+							'x',
+							T0 + 9 * MINUTE,
+							10,
+							T0 + 2 * MINUTE,
+						)
+					).claimed,
+				).toHaveLength(1);
+				await store.inboxPut(entry('in-2', T0), 100);
+				await store.inboxRenew(bot.appid, ['in-2'], 'listener-a', T0 + 60 * MINUTE);
+				expect(
+					(
+						await store.inboxClaimExpired(
+							bot.appid,
+							owner,
+							'y',
+							T0 + 9 * MINUTE,
+							10,
+							T0 + 2 * MINUTE,
+						)
+					).claimed,
+				).toEqual([]);
+			});
+
+			it('refuses entries beyond the bound and drops entries past their age when claiming', async () => {
+				expect(await store.inboxPut(entry('in-1', T0), 2)).toBe('stored');
+				expect(await store.inboxPut(entry('in-2', T0 + 1), 2)).toBe('stored');
+				expect(await store.inboxPut(entry('in-3', T0 + 2), 2)).toBe('full');
+				const { claimed, dropped } = await store.inboxClaimExpired(
+					bot.appid,
+					owner,
+					'z',
+					T0 + 9 * MINUTE,
+					10,
+					T0 + 2 * MINUTE,
+					T0 + 1,
+				);
+				expect(dropped).toBe(1);
+				expect(claimed.map((taken) => taken.id)).toEqual(['in-2']);
+				expect(await store.inboxPut(entry('in-3', T0 + 2), 2)).toBe('stored');
+			});
+
+			it('keeps an upload’s bytes unchanged and leaves them out of the list', async () => {
+				const data = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7) % 256));
+				const upload = {
+					file_index: 'C:\\WeHub\\img_9f2c.jpg',
+					file_name: 'img_9f2c.jpg',
+					mime_type: 'image/jpeg',
+					data,
+				};
+				await store.inboxPut({ ...entry('in-up', T0), upload }, 100);
+				expect((await store.inboxList(bot.appid))[0].upload).toEqual({
+					...upload,
+					data: Buffer.alloc(0),
+				});
+				const { claimed } = await store.inboxClaimExpired(
+					bot.appid,
+					owner,
+					'z',
+					T0 + 9 * MINUTE,
+					10,
+					T0 + 2 * MINUTE,
+				);
+				expect(claimed[0].upload?.data.equals(data)).toBe(true);
+			});
+		});
+
 		it('queues and hands out across bots and task types end to end', async () => {
 			await store.enqueue(bot, reportRoomMembers);
 			const result = await store.poll(bot, T0);

@@ -14,6 +14,8 @@ import {
 	type FileRecord,
 	type FileUploadMark,
 	type FriendRequestRecord,
+	type InboxEntry,
+	type NewInboxEntry,
 	type LoginInfo,
 	type MediaRecord,
 	type PollResult,
@@ -85,6 +87,9 @@ export class EmbeddedTaskStore implements TaskStore {
 	private readonly media: Database<MediaRecord, Key>;
 	private readonly settings: Database<string, Key>;
 	private readonly queuedLog: Database<QueuedEntry, Key>;
+	private readonly idempotency: Database<string, Key>;
+	private readonly inbox: Database<InboxEntry, Key>;
+	private readonly inboxOrder: Database<null, Key>;
 	private readonly finished = new EventEmitter();
 	private readonly queuedWatch = new QueuedWatch(this);
 	private readonly stopSweeping: () => void;
@@ -117,6 +122,9 @@ export class EmbeddedTaskStore implements TaskStore {
 		this.media = db('media');
 		this.settings = db('settings');
 		this.queuedLog = db('queuedLog');
+		this.idempotency = db('idempotency');
+		this.inbox = db('inbox');
+		this.inboxOrder = db('inboxOrder');
 		this.finished.setMaxListeners(0);
 		this.stopSweeping = startSweeping(() => this.sweep(), options.sweepEveryMs);
 	}
@@ -129,17 +137,29 @@ export class EmbeddedTaskStore implements TaskStore {
 		options: EnqueueOptions = {},
 	): Promise<EnqueueResult> {
 		const record = newTaskRecord(bot, task, options);
-		const { position, seq } = await this.root.transaction(() => {
-			this.tasks.putSync([bot.appid, record.task_id], record);
-			this.byBot.putSync([bot.appid, bot.wxid, record.task_id], null);
-			this.queue.putSync([bot.appid, bot.wxid, record.task_id], null);
-			if (record.expires_at !== undefined) {
-				this.expiring.putSync([record.expires_at, bot.appid, record.task_id], null);
-			}
-			return { position: this.addDepth(bot, 1), seq: this.logQueuedInTxn(bot, record.created_at) };
-		});
-		this.queuedWatch.queuedHere(bot, seq);
-		return { ...record, position };
+		const key = options.idempotencyKey;
+		const result = await this.root.transaction(
+			(): { existing: EnqueueResult } | { position: number; seq: number } => {
+				if (key !== undefined) {
+					const known = this.existingInTxn(bot.appid, key);
+					if (known) return { existing: known };
+					this.idempotency.putSync([bot.appid, key], record.task_id);
+				}
+				this.tasks.putSync([bot.appid, record.task_id], record);
+				this.byBot.putSync([bot.appid, bot.wxid, record.task_id], null);
+				this.queue.putSync([bot.appid, bot.wxid, record.task_id], null);
+				if (record.expires_at !== undefined) {
+					this.expiring.putSync([record.expires_at, bot.appid, record.task_id], null);
+				}
+				return {
+					position: this.addDepth(bot, 1),
+					seq: this.logQueuedInTxn(bot, record.created_at),
+				};
+			},
+		);
+		if ('existing' in result) return result.existing;
+		this.queuedWatch.queuedHere(bot, result.seq);
+		return { ...record, position: result.position };
 	}
 
 	handOut(bot: BotRef, now: number = Date.now()): Promise<TaskRecord | null> {
@@ -354,6 +374,86 @@ export class EmbeddedTaskStore implements TaskStore {
 		return this.friends.get([bot.appid, bot.wxid, requesterWxid]) ?? null;
 	}
 
+	/* ------------------------------------------------------------------ inbox */
+
+	async inboxPut(entry: NewInboxEntry, maxEntries: number): Promise<'stored' | 'full'> {
+		return await this.root.transaction(() => {
+			const countKey = ['inbox', entry.appid, entry.owner];
+			const count = this.counters.get(countKey) ?? 0;
+			if (count >= maxEntries) return 'full';
+			this.counters.putSync(countKey, count + 1);
+			this.inbox.putSync([entry.appid, entry.id], { ...entry, attempts: 1 });
+			this.inboxOrder.putSync([entry.appid, entry.owner, entry.received_at, entry.id], null);
+			return 'stored';
+		});
+	}
+
+	async inboxDone(appid: string, id: string): Promise<void> {
+		await this.root.transaction(() => this.removeInboxInTxn(appid, id));
+	}
+
+	async inboxRenew(
+		appid: string,
+		ids: string[],
+		holder: string,
+		leaseUntil: number,
+	): Promise<void> {
+		if (ids.length === 0) return;
+		await this.root.transaction(() => {
+			for (const id of ids) {
+				const entry = this.inbox.get([appid, id]);
+				if (entry?.holder === holder) {
+					this.inbox.putSync([appid, id], { ...entry, lease_until: leaseUntil });
+				}
+			}
+		});
+	}
+
+	async inboxClaimExpired(
+		appid: string,
+		owner: string,
+		holder: string,
+		leaseUntil: number,
+		limit: number,
+		now: number = Date.now(),
+		dropBefore = -Infinity,
+	): Promise<{ claimed: InboxEntry[]; dropped: number }> {
+		return await this.root.transaction(() => {
+			const claimed: InboxEntry[] = [];
+			let dropped = 0;
+			const range = { start: [appid, owner], end: [appid, owner, HIGH] };
+			for (const key of this.inboxOrder.getKeys(range)) {
+				if (claimed.length >= limit) break;
+				const [, , receivedAt, id] = key as [string, string, number, string];
+				const entry = this.inbox.get([appid, id]);
+				if (!entry || receivedAt < dropBefore) {
+					this.removeInboxInTxn(appid, id, receivedAt, owner);
+					dropped += entry ? 1 : 0;
+					continue;
+				}
+				if (entry.lease_until > now) continue;
+				const taken: InboxEntry = {
+					...entry,
+					holder,
+					lease_until: leaseUntil,
+					attempts: entry.attempts + 1,
+				};
+				this.inbox.putSync([appid, id], taken);
+				claimed.push({ ...taken, ...(taken.upload && { upload: withBuffer(taken.upload) }) });
+			}
+			return { claimed, dropped };
+		});
+	}
+
+	async inboxList(appid: string, limit = Infinity): Promise<InboxEntry[]> {
+		const entries: InboxEntry[] = [];
+		for (const key of this.inboxOrder.getKeys({ start: [appid], end: [appid, HIGH] })) {
+			const entry = this.inbox.get([appid, (key as unknown[])[3] as string]);
+			if (entry) entries.push(withoutUploadBytes(entry));
+		}
+		return entries.sort((a, b) => a.received_at - b.received_at).slice(0, limit);
+	}
+
 	async putMedia(record: MediaRecord): Promise<void> {
 		await this.root.transaction(() => {
 			const previous = this.media.get(record.id);
@@ -386,6 +486,34 @@ export class EmbeddedTaskStore implements TaskStore {
 	}
 
 	/* ------------------------------------------------------------------ inside a write transaction */
+
+	/** The task an idempotency key queued, while it is retained. */
+	private existingInTxn(appid: string, key: string): EnqueueResult | undefined {
+		const taskId = this.idempotency.get([appid, key]);
+		const record = taskId === undefined ? undefined : this.tasks.get([appid, taskId]);
+		if (!record) return undefined;
+		let position = 0;
+		if (record.state === 'queued') {
+			for (const queued of this.queue.getKeys(this.botRange({ appid, wxid: record.bot_wxid }))) {
+				position += 1;
+				if ((queued as string[])[2] === record.task_id) break;
+			}
+		}
+		return { ...record, position, existing: true };
+	}
+
+	private removeInboxInTxn(appid: string, id: string, receivedAt?: number, owner?: string): void {
+		const entry = this.inbox.get([appid, id]);
+		const entryOwner = owner ?? entry?.owner;
+		const at = receivedAt ?? entry?.received_at;
+		if (entryOwner !== undefined && at !== undefined) {
+			this.inboxOrder.removeSync([appid, entryOwner, at, id]);
+		}
+		if (!entry) return;
+		this.inbox.removeSync([appid, id]);
+		const countKey = ['inbox', appid, entry.owner];
+		this.counters.putSync(countKey, Math.max(0, (this.counters.get(countKey) ?? 1) - 1));
+	}
 
 	/** Numbers each enqueue in a log other processes read to wake their connected bots. */
 	private logQueuedInTxn(bot: BotRef, at: number): number {
@@ -558,6 +686,9 @@ export class EmbeddedTaskStore implements TaskStore {
 			const record = this.tasks.get([appid, taskId]);
 			this.tasks.removeSync([appid, taskId]);
 			if (record) this.byBot.removeSync([appid, record.bot_wxid, taskId]);
+			if (record?.idempotency_key !== undefined) {
+				this.idempotency.removeSync([appid, record.idempotency_key]);
+			}
 		} else if (kind === 'file') {
 			this.files.removeSync(rest);
 		} else if (kind === 'friend') {
@@ -587,4 +718,13 @@ function fileRetentionKey(record: FileRecord): Key {
 
 function definedFields<T extends object>(value: T): Partial<T> {
 	return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function withBuffer(upload: NonNullable<InboxEntry['upload']>): NonNullable<InboxEntry['upload']> {
+	return { ...upload, data: Buffer.from(upload.data) };
+}
+
+function withoutUploadBytes(entry: InboxEntry): InboxEntry {
+	if (!entry.upload) return entry;
+	return { ...entry, upload: { ...entry.upload, data: Buffer.alloc(0) } };
 }

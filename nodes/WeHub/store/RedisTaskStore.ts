@@ -7,6 +7,10 @@ import {
 	COMPLETE,
 	ENQUEUE,
 	HAND_OUT,
+	INBOX_CLAIM,
+	INBOX_DONE,
+	INBOX_PUT,
+	INBOX_RENEW,
 	MARK_FILE_UPLOADED,
 	POLL,
 	SWEEP,
@@ -23,6 +27,7 @@ import {
 	toPairs,
 } from './redisRecords';
 import type { RedisStoreConfig } from './StoreConfig';
+import { inboxFromPairs } from './redisInbox';
 import { newTaskRecord } from './newTaskRecord';
 import type {
 	BotPresence,
@@ -32,7 +37,9 @@ import type {
 	FileRecord,
 	FileUploadMark,
 	FriendRequestRecord,
+	InboxEntry,
 	LoginInfo,
+	NewInboxEntry,
 	MediaRecord,
 	PollResult,
 	StoreLimits,
@@ -56,6 +63,11 @@ interface StoreScripts {
 	wehubSweep: ScriptCall;
 	wehubSweepBots: ScriptCall;
 	wehubSweepMedia: ScriptCall;
+	wehubInboxPut: ScriptCall;
+	wehubInboxDone: ScriptCall;
+	wehubInboxRenew: ScriptCall;
+	wehubInboxClaim: ScriptCall;
+	wehubInboxClaimBuffer: ScriptCall;
 }
 
 export interface RedisTaskStoreOptions {
@@ -121,6 +133,11 @@ export class RedisTaskStore implements TaskStore {
 		define('wehubSweep', SWEEP);
 		define('wehubSweepBots', SWEEP_BOTS);
 		define('wehubSweepMedia', SWEEP_MEDIA);
+		define('wehubInboxPut', INBOX_PUT);
+		define('wehubInboxDone', INBOX_DONE);
+		define('wehubInboxRenew', INBOX_RENEW);
+		// ioredis adds a `...Buffer` variant of every defined command: the claim reads raw bytes.
+		define('wehubInboxClaim', INBOX_CLAIM);
 		this.scripts = this.redis as unknown as StoreScripts;
 		this.finished.setMaxListeners(0);
 		this.stopSweeping = startSweeping(() => this.sweep(), options.sweepEveryMs);
@@ -140,7 +157,7 @@ export class RedisTaskStore implements TaskStore {
 	): Promise<EnqueueResult> {
 		const record = newTaskRecord(bot, task, options);
 		// Resolves only on Redis's reply: with appendfsync always, after the write is on disk.
-		const position = await this.scripts.wehubEnqueue(
+		const reply = await this.scripts.wehubEnqueue(
 			this.prefix,
 			this.base(bot.appid),
 			bot.appid,
@@ -152,10 +169,23 @@ export class RedisTaskStore implements TaskStore {
 			JSON.stringify(task),
 			record.meta === undefined ? '' : JSON.stringify(record.meta),
 			task.task_type,
+			options.idempotencyKey ?? '',
 		);
+		if (Array.isArray(reply)) return await this.existingTask(bot, String(reply[1]));
 		// This store's own watchers learn at once; the published message may echo it (harmless).
 		if (this.queuedListeners.size > 0) this.announceQueued(bot);
-		return { ...record, position: Number(position) };
+		return { ...record, position: Number(reply) };
+	}
+
+	/** The task an idempotency key queued before, with its place in the queue while queued. */
+	private async existingTask(bot: BotRef, taskId: string): Promise<EnqueueResult> {
+		const base = this.base(bot.appid);
+		const [record, rank] = await Promise.all([
+			this.get(bot.appid, taskId),
+			this.redis.zrank(`${base}q:${bot.wxid}`, taskId),
+		]);
+		if (!record) throw new Error(`task ${taskId} vanished while being read`);
+		return { ...record, position: rank === null ? 0 : rank + 1, existing: true };
 	}
 
 	async handOut(bot: BotRef, now: number = Date.now()): Promise<TaskRecord | null> {
@@ -421,6 +451,97 @@ export class RedisTaskStore implements TaskStore {
 	async getFriendRequest(bot: BotRef, requesterWxid: string): Promise<FriendRequestRecord | null> {
 		const hash = await this.redis.hgetall(`${this.base(bot.appid)}fr:${bot.wxid}:${requesterWxid}`);
 		return Object.keys(hash).length === 0 ? null : friendRequestFromHash(hash);
+	}
+
+	/* ------------------------------------------------------------------ inbox */
+
+	async inboxPut(entry: NewInboxEntry, maxEntries: number): Promise<'stored' | 'full'> {
+		const { upload, items, id, appid, ...fields } = entry;
+		const pairs = toPairs({ ...fields, attempts: 1, items: JSON.stringify(items) });
+		const args: Array<string | number | Buffer> = [
+			this.base(appid),
+			id,
+			entry.owner,
+			maxEntries,
+			...pairs,
+		];
+		if (upload) {
+			const { data, ...meta } = upload;
+			args.push('upload', JSON.stringify(meta), 'upload_data', data);
+		}
+		const stored = await this.scripts.wehubInboxPut(...(args as Array<string | number>));
+		return Number(stored) === 1 ? 'stored' : 'full';
+	}
+
+	async inboxDone(appid: string, id: string): Promise<void> {
+		await this.scripts.wehubInboxDone(this.base(appid), id);
+	}
+
+	async inboxRenew(
+		appid: string,
+		ids: string[],
+		holder: string,
+		leaseUntil: number,
+	): Promise<void> {
+		if (ids.length === 0) return;
+		await this.scripts.wehubInboxRenew(this.base(appid), holder, leaseUntil, ...ids);
+	}
+
+	async inboxClaimExpired(
+		appid: string,
+		owner: string,
+		holder: string,
+		leaseUntil: number,
+		limit: number,
+		now: number = Date.now(),
+		dropBefore = -Infinity,
+	): Promise<{ claimed: InboxEntry[]; dropped: number }> {
+		// Buffers: the upload bytes must come back unchanged.
+		const reply = (await this.scripts.wehubInboxClaimBuffer(
+			this.base(appid),
+			owner,
+			holder,
+			leaseUntil,
+			limit,
+			now,
+			Number.isFinite(dropBefore) ? dropBefore : -1e15,
+		)) as unknown as [Buffer | number, ...Buffer[][]];
+		const [dropped, ...hashes] = reply;
+		return {
+			dropped: Number(dropped),
+			claimed: hashes.map((pairs) => inboxFromPairs(appid, pairs, true)),
+		};
+	}
+
+	async inboxList(appid: string, limit = Infinity): Promise<InboxEntry[]> {
+		const base = this.base(appid);
+		const owners = new Set<string>();
+		let cursor = '0';
+		do {
+			const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${base}inbox:*`, 'COUNT', 500);
+			cursor = next;
+			for (const key of keys) owners.add(key.slice(`${base}inbox:`.length));
+		} while (cursor !== '0');
+		const ids = (
+			await Promise.all(
+				[...owners].map(async (owner) => await this.redis.zrange(`${base}inbox:${owner}`, 0, -1)),
+			)
+		).flat();
+		const entries = await Promise.all(
+			ids.map(async (id) => {
+				const pairs = await this.redis.hgetallBuffer(`${base}in:${id}`);
+				const flat = Object.entries(pairs)
+					.filter(([field]) => field !== 'upload_data')
+					.flatMap(([field, value]) => [Buffer.from(field), value]);
+				return flat.length === 0
+					? null
+					: inboxFromPairs(appid, [...flat, Buffer.from('id'), Buffer.from(id)], false);
+			}),
+		);
+		return entries
+			.filter((entry): entry is InboxEntry => entry !== null)
+			.sort((a, b) => a.received_at - b.received_at)
+			.slice(0, limit);
 	}
 
 	async putMedia(record: MediaRecord): Promise<void> {

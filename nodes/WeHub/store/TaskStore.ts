@@ -42,20 +42,54 @@ export interface TaskRecord {
 	error_reason?: string;
 	/** Free-form context from whoever queued the task (workflow, execution, source message). */
 	meta?: Record<string, unknown>;
+	/** The enqueue's idempotency key, when it had one. */
+	idempotency_key?: string;
 }
 
 export interface EnqueueOptions {
 	notBefore?: number;
 	expiresAt?: number;
 	meta?: Record<string, unknown>;
+	/**
+	 * Queues the task only once per key (per appid, for as long as the task is retained): a
+	 * second enqueue with the same key returns the task the first one queued, `existing: true`.
+	 * A replayed workflow execution sends nothing twice this way.
+	 */
+	idempotencyKey?: string;
 	/** The enqueue time recorded as created_at (defaults to the clock; tests pass a fake one). */
 	now?: number;
 }
 
 export interface EnqueueResult extends TaskRecord {
-	/** 1-based place in the bot's queue right after enqueueing. */
+	/** 1-based place in the bot's queue right after enqueueing; 0 when `existing` and not queued. */
 	position: number;
+	/** The key was known: nothing was queued, this is the task queued with it before. */
+	existing?: boolean;
 }
+
+/**
+ * An event acknowledged to WeHub whose workflow execution has not ended yet (the inbox): the
+ * trigger's items, kept until the execution ends, so that a process dying in between loses
+ * nothing. `holder` leases it: while the lease runs, nobody else delivers it.
+ */
+export interface InboxEntry {
+	id: string;
+	appid: string;
+	/** The trigger that received it: `<workflow id>/<node name>`. */
+	owner: string;
+	bot_wxid: string;
+	/** The trigger's items, as emitted (JSON). */
+	items: Array<Record<string, unknown>>;
+	/** An upload's file, for `file_uploaded` items. */
+	upload?: { file_index: string; file_name: string; mime_type: string; data: Buffer };
+	received_at: number;
+	holder: string;
+	lease_until: number;
+	/** Executions started for it so far (1 after the first delivery, 2 after a replay, ...). */
+	attempts: number;
+}
+
+export type NewInboxEntry = Omit<InboxEntry, 'attempts'>;
 
 export interface BotPresence {
 	appid: string;
@@ -218,6 +252,32 @@ export interface TaskStore {
 
 	rememberFriendRequest(record: FriendRequestRecord): Promise<void>;
 	getFriendRequest(bot: BotRef, requesterWxid: string): Promise<FriendRequestRecord | null>;
+
+	/**
+	 * Keeps an event until its execution has ended. Refused ('full') when the owner already keeps
+	 * `maxEntries`: an acknowledgement must never promise more than the store holds.
+	 */
+	inboxPut(entry: NewInboxEntry, maxEntries: number): Promise<'stored' | 'full'>;
+	/** The execution of the entry ended (success or error): forget it. */
+	inboxDone(appid: string, id: string): Promise<void>;
+	/** Extends the leases of entries this holder is delivering (their executions still run). */
+	inboxRenew(appid: string, ids: string[], holder: string, leaseUntil: number): Promise<void>;
+	/**
+	 * Takes over, oldest first, up to `limit` entries of `owner` whose lease ran out (their
+	 * process died before the execution ended): leased to `holder`, attempts counted. Two callers
+	 * never take the same entry. Entries received before `dropBefore` are removed instead.
+	 */
+	inboxClaimExpired(
+		appid: string,
+		owner: string,
+		holder: string,
+		leaseUntil: number,
+		limit: number,
+		now?: number,
+		dropBefore?: number,
+	): Promise<{ claimed: InboxEntry[]; dropped: number }>;
+	/** Entries of the appid (every owner), oldest first, without their upload bytes. */
+	inboxList(appid: string, limit?: number): Promise<InboxEntry[]>;
 
 	putMedia(record: MediaRecord): Promise<void>;
 	/** Null once expired. */

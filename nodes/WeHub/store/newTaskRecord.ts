@@ -14,5 +14,6 @@ export function newTaskRecord(bot: BotRef, task: WeHubTask, options: EnqueueOpti
 		...(options.notBefore !== undefined && { not_before: options.notBefore }),
 		...(options.expiresAt !== undefined && { expires_at: options.expiresAt }),
 		...(options.meta !== undefined && { meta: options.meta }),
+		...(options.idempotencyKey !== undefined && { idempotency_key: options.idempotencyKey }),
 	};
 }

@@ -49,6 +49,7 @@ export function taskFromHash(hash: Record<string, string>, taskId: string): Task
 	if (hash.success !== undefined) record.success = hash.success === '1';
 	if (hash.error_reason !== undefined) record.error_reason = hash.error_reason;
 	if (hash.meta !== undefined) record.meta = JSON.parse(hash.meta) as Record<string, unknown>;
+	if (hash.idempotency_key !== undefined) record.idempotency_key = hash.idempotency_key;
 	return record;
 }
 

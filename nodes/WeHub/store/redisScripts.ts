@@ -115,13 +115,25 @@ end
 export const ENQUEUE = `${DEPTH}
 local prefix, base, appid, wxid, id = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local created, not_before, expires, task, meta, task_type = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
+local idem = ARGV[12]
 local tk = base..'t:'..id
+-- An idempotency key queues once: the task it queued is answered while it is retained.
+if idem ~= '' then
+  local known = redis.call('GET', base..'idem:'..idem)
+  if known and known ~= id and redis.call('EXISTS', base..'t:'..known) == 1 then
+    return {'existing', known}
+  end
+end
 -- A command resent after a dropped connection must not queue the task twice.
 if redis.call('EXISTS', tk) == 0 then
   local seq = redis.call('INCR', base..'seq')
   local fields = {'task_id', id, 'appid', appid, 'bot_wxid', wxid, 'state', 'queued', 'created_at', created,
     'task', task, 'task_type', task_type, 'seq', seq}
   if meta ~= '' then table.insert(fields, 'meta'); table.insert(fields, meta) end
+  if idem ~= '' then
+    table.insert(fields, 'idempotency_key'); table.insert(fields, idem)
+    redis.call('SET', base..'idem:'..idem, id)
+  end
   if expires ~= '' then
     table.insert(fields, 'expires_at'); table.insert(fields, expires)
     redis.call('ZADD', base..'expiring', expires, id)
@@ -254,8 +266,9 @@ for _, id in ipairs(range(base..'expiring', now)) do
 end
 local until_ = now - tonumber(ARGV[4])
 for _, id in ipairs(range(base..'finished', until_)) do
-  local wxid = redis.call('HGET', base..'t:'..id, 'bot_wxid')
-  if wxid then redis.call('ZREM', base..'bybot:'..wxid, id) end
+  local gone = redis.call('HMGET', base..'t:'..id, 'bot_wxid', 'idempotency_key')
+  if gone[1] then redis.call('ZREM', base..'bybot:'..gone[1], id) end
+  if gone[2] then redis.call('DEL', base..'idem:'..gone[2]) end
   redis.call('DEL', base..'t:'..id)
   redis.call('ZREM', base..'finished', id)
   removed = removed + 1
@@ -307,4 +320,75 @@ for _, wxid in ipairs(reply[2]) do
   end
 end
 return {reply[1], removed}
+`;
+
+/*
+ * The inbox (events acknowledged whose execution has not ended):
+ *   in:<id>          hash: owner, bot_wxid, received_at, holder, lease_until, attempts, items (JSON),
+ *                    upload (JSON without the bytes), upload_data (the bytes)
+ *   inbox:<owner>    zset received_at -> id, oldest first
+ */
+
+/** ARGV: base, id, owner, max_entries, then the hash's field/value pairs. 1 stored, 0 full. */
+export const INBOX_PUT = `
+local base, id, owner, max = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local order = base..'inbox:'..owner
+if redis.call('ZCARD', order) >= max then return 0 end
+local fields = {}
+for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', base..'in:'..id, unpack(fields))
+redis.call('ZADD', order, redis.call('HGET', base..'in:'..id, 'received_at'), id)
+return 1
+`;
+
+/** ARGV: base, id. */
+export const INBOX_DONE = `
+local base, id = ARGV[1], ARGV[2]
+local owner = redis.call('HGET', base..'in:'..id, 'owner')
+if owner then redis.call('ZREM', base..'inbox:'..owner, id) end
+redis.call('DEL', base..'in:'..id)
+return 1
+`;
+
+/** ARGV: base, holder, lease_until, ids... Only the holder's own leases are extended. */
+export const INBOX_RENEW = `
+local base, holder, lease = ARGV[1], ARGV[2], ARGV[3]
+for i = 4, #ARGV do
+  local k = base..'in:'..ARGV[i]
+  if redis.call('HGET', k, 'holder') == holder then redis.call('HSET', k, 'lease_until', lease) end
+end
+return 1
+`;
+
+/**
+ * ARGV: base, owner, holder, lease_until, limit, now, drop_before. Takes over, oldest first, the
+ * entries whose lease ran out; returns {dropped, hash, hash, ...} (each hash with its id).
+ */
+export const INBOX_CLAIM = `
+local base, owner, holder, lease = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local limit, now, drop_before = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local order = base..'inbox:'..owner
+local out = {0}
+local taken = 0
+for _, id in ipairs(redis.call('ZRANGE', order, 0, -1)) do
+  if taken >= limit then break end
+  local k = base..'in:'..id
+  local f = redis.call('HMGET', k, 'received_at', 'lease_until')
+  if not f[1] then
+    redis.call('ZREM', order, id)
+  elseif tonumber(f[1]) < drop_before then
+    redis.call('ZREM', order, id)
+    redis.call('DEL', k)
+    out[1] = out[1] + 1
+  elseif tonumber(f[2]) <= now then
+    redis.call('HSET', k, 'holder', holder, 'lease_until', lease)
+    redis.call('HINCRBY', k, 'attempts', 1)
+    local hash = redis.call('HGETALL', k)
+    hash[#hash + 1] = 'id'
+    hash[#hash + 1] = id
+    out[#out + 1] = hash
+    taken = taken + 1
+  end
+end
+return out
 `;
