@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 
+import { LISTENER_DEFAULTS } from '../../nodes/WeHub/defaults';
 import { WeHub } from '../../nodes/WeHub/WeHub.node';
 import { loadScenario } from '../../sim/scenario';
 import { WeHubTrigger } from '../../nodes/WeHub/WeHubTrigger.node';
@@ -76,9 +77,10 @@ function eventRules(node: WorkflowNode): unknown[] {
 }
 
 describe('examples/', () => {
-	it('holds the demo and six examples', () => {
+	it('holds the two demos and six examples', () => {
 		expect(examples.map(([file]) => file)).toEqual([
 			'wehub-crm-contacts.json',
+			'wehub-demo-websocket.json',
 			'wehub-demo.json',
 			'wehub-friend-requests.json',
 			'wehub-keyword-replies.json',
@@ -88,10 +90,19 @@ describe('examples/', () => {
 		]);
 	});
 
-	it('has exactly one "WeHub Demo" workflow (npm start activates it by name), on path wehub', () => {
+	it('has two "WeHub Demo" workflows (npm start activates them by name): webhook mode on path wehub, and listener mode offering the WebSocket on its own port', () => {
 		const demos = examples.filter(([, w]) => w.name.startsWith('WeHub Demo'));
-		expect(demos.map(([file]) => file)).toEqual(['wehub-demo.json']);
-		expect(triggerOf(demos[0][1])?.parameters.path).toBe('wehub');
+		expect(demos.map(([file]) => file)).toEqual(['wehub-demo-websocket.json', 'wehub-demo.json']);
+		const [webSocket, webhook] = demos.map(([, w]) => triggerOf(w)?.parameters);
+		expect(webhook).toMatchObject({ receiveVia: 'webhook', path: 'wehub' });
+		expect(webSocket).toMatchObject({
+			receiveVia: 'listener',
+			path: 'wehub-ws',
+			listenerHost: '127.0.0.1',
+			listenerOptions: { offerWebSocket: true },
+		});
+		// Not n8n's port, nor the listener's default (left free for a listener trigger of one's own).
+		expect([5678, LISTENER_DEFAULTS.port]).not.toContain(webSocket?.listenerPort);
 	});
 
 	it('gives every workflow its own id and every trigger its own path and webhookId', () => {
@@ -108,7 +119,7 @@ describe('examples/', () => {
 	});
 });
 
-describe.each(examples)('%s', (_file, workflow) => {
+describe.each(examples)('%s', (file, workflow) => {
 	const names = workflow.nodes.map((n) => n.name);
 
 	it('is an n8n workflow export with a fixed id', () => {
@@ -132,11 +143,13 @@ describe.each(examples)('%s', (_file, workflow) => {
 		}
 	});
 
-	it('starts from exactly one WeHub Trigger with a webhookId', () => {
+	it("starts from exactly one WeHub Trigger with a webhookId, on n8n's webhook URL but for the WebSocket demo", () => {
 		const triggers = workflow.nodes.filter((n) => n.type === TRIGGER_TYPE);
 		expect(triggers).toHaveLength(1);
 		expect(triggers[0].webhookId).toMatch(UUID);
-		expect(triggers[0].parameters.receiveVia).toBe('webhook');
+		expect(triggers[0].parameters.receiveVia).toBe(
+			file === 'wehub-demo-websocket.json' ? 'listener' : 'webhook',
+		);
 		expect(workflow.connections[triggers[0].name]?.main[0]?.length).toBeGreaterThan(0);
 	});
 
