@@ -70,6 +70,13 @@ export const LISTENER_DEFAULTS = {
 	maxSocketBufferedBytes: 16 * MB,
 	/** How often connected bots whose queued tasks are held back are looked at again. */
 	backlogRecheckMs: 1_000,
+	/**
+	 * Durable Delivery: an event's lease while its execution runs (renewed every third of it); a
+	 * listener takes over entries of a process that died once their lease ran out.
+	 */
+	inboxLeaseMs: 30_000,
+	maxUndeliveredEvents: 10_000,
+	undeliveredMaxAgeHours: 24,
 };
 
 /** Options every task-queuing operation of the action node offers. */

@@ -123,7 +123,7 @@ describe('N8nAdapter', () => {
 			throw new Error('workflow has no active version');
 		});
 
-		await expect(new N8nAdapter(fns).emit(message, false)).resolves.toBeUndefined();
+		await expect(new N8nAdapter(fns).emit(message, false)).resolves.toBe(false);
 		expect(fns.logger.error).toHaveBeenCalledWith(
 			expect.stringMatching(/could not start an execution: workflow has no active version/),
 		);

@@ -1,4 +1,5 @@
 import { LISTENER_DEFAULTS } from '../defaults';
+import type { InboxConfig } from '../trigger/inbox';
 
 /** How the own listener binds and protects itself; plain data, read from the node's parameters. */
 export interface ListenerConfig {
@@ -27,6 +28,8 @@ export interface ListenerConfig {
 	shutdownGraceMs: number;
 	/** The WebSocket for WeHub 0.4.2+ clients; undefined: not offered, every client polls. */
 	webSocket?: WebSocketConfig;
+	/** Durable Delivery: events kept until their execution ends (the active workflow only). */
+	inbox?: Omit<InboxConfig, 'holder'>;
 }
 
 export interface WebSocketConfig {
@@ -49,6 +52,9 @@ const {
 	maxPushedTasksInFlight: _inFlight,
 	maxSocketBufferedBytes: _buffered,
 	backlogRecheckMs: _recheck,
+	inboxLeaseMs: _lease,
+	maxUndeliveredEvents: _maxEvents,
+	undeliveredMaxAgeHours: _maxAge,
 	...limits
 } = LISTENER_DEFAULTS;
 export const DEFAULT_LISTENER_CONFIG: Omit<ListenerConfig, 'host' | 'port' | 'path'> = {

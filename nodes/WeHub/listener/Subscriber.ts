@@ -10,7 +10,8 @@ export interface Subscriber {
 	readonly events: string[];
 	/**
 	 * Starts the execution. Resolves when it has ended (so the listener can bound running
-	 * executions), or at once when the caller does not track it. Must not throw.
+	 * executions and forget the delivery's inbox entry), or at once when the caller does not track
+	 * it: true once started (and, when tracked, ended), false when it could not start. Never throws.
 	 */
-	deliver(delivery: Delivery): Promise<void>;
+	deliver(delivery: Delivery): Promise<boolean>;
 }

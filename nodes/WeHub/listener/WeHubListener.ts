@@ -24,6 +24,7 @@ import { addressOf, normalisePath, type ListenerConfig } from './ListenerConfig'
 import { refusalAck, refusalStatus, type Route } from './listenerAck';
 import { readBody } from './readBody';
 import type { Subscriber } from './Subscriber';
+import { InboxKeeper } from './InboxKeeper';
 import { WebSocketTransport } from './WebSocketTransport';
 
 export type ListenerLog = (level: 'info' | 'warn' | 'error', message: string) => void;
@@ -54,6 +55,8 @@ export class WeHubListener {
 	private closing?: Promise<void>;
 	/** WeHub 0.4.2+ clients' sockets, when the listener offers them. */
 	private webSocket?: WebSocketTransport;
+	/** Durable Delivery of the active workflow's events. */
+	private inbox?: InboxKeeper;
 
 	constructor(
 		config: ListenerConfig,
@@ -63,7 +66,7 @@ export class WeHubListener {
 		this.config = config;
 		this.path = normalisePath(config.path);
 		this.allowList = parseIpAllowList(config.allowedIps);
-		this.context = this.withWebSocket(context, config);
+		this.context = this.prepareContext(context, config);
 		this.slots = new ExecutionSlots(config.maxRunningExecutions);
 		// Node checks header and request timeouts on this interval (30 s by default).
 		this.server = createServer({ connectionsCheckingInterval: 1_000, noDelay: true }, (req, res) =>
@@ -110,12 +113,13 @@ export class WeHubListener {
 	/** The active workflow takes the listener over: its configuration and context apply from now on. */
 	setProduction(subscriber: Subscriber, context: CallbackContext, config: ListenerConfig): void {
 		this.production = subscriber;
-		this.context = this.withWebSocket(context, config);
+		this.context = this.prepareContext(context, config);
 		this.config = config;
 		this.path = normalisePath(config.path);
 		this.allowList = parseIpAllowList(config.allowedIps);
 		this.slots = new ExecutionSlots(config.maxRunningExecutions);
 		this.applyTimeouts();
+		this.inbox?.start();
 	}
 
 	/** Subscribes a manual run; it receives the next delivery with an event it selected, then leaves. */
@@ -135,6 +139,7 @@ export class WeHubListener {
 	 */
 	async close(): Promise<void> {
 		if (this.closing) return await this.closing;
+		this.inbox?.stop();
 		const sockets = this.webSocket?.close(this.config.shutdownGraceMs);
 		this.closing = new Promise<void>((resolve) => {
 			const deadline = setTimeout(
@@ -152,9 +157,34 @@ export class WeHubListener {
 		return await this.closing;
 	}
 
+	/** The handlers' context, with what this listener adds: the WebSocket offer and the inbox. */
+	private prepareContext(context: CallbackContext, config: ListenerConfig): CallbackContext {
+		return this.withInbox(this.withWebSocket(context, config), config);
+	}
+
 	/**
-	 * The handlers' context, with the WebSocket offer when this listener makes one. The transport
-	 * is kept across a change of subscriber; a configuration without it closes it.
+	 * Durable Delivery, for the active workflow only (a manual run's events are not kept). The
+	 * keeper's lease holder stays the same for the life of this listener.
+	 */
+	private withInbox(context: CallbackContext, config: ListenerConfig): CallbackContext {
+		if (!config.inbox) {
+			this.inbox?.stop();
+			this.inbox = undefined;
+			return context;
+		}
+		this.inbox ??= new InboxKeeper(
+			config.inbox,
+			context.settings.appid,
+			async () => await (this.context ?? context).store(),
+			(delivery) => void this.deliver(delivery, () => undefined, true),
+			this.log,
+		);
+		return { ...context, inbox: this.inbox.config };
+	}
+
+	/**
+	 * The WebSocket offer when this listener makes one. The transport is kept across a change of
+	 * subscriber; a configuration without it closes it.
 	 */
 	private withWebSocket(context: CallbackContext, config: ListenerConfig): CallbackContext {
 		if (!config.webSocket) {
@@ -182,7 +212,7 @@ export class WeHubListener {
 	/** A request frame on a bot's socket: answered and delivered exactly like an HTTP callback. */
 	private async answerFrame(frame: Buffer, bot: BotRef): Promise<WeHubAck> {
 		const outcome = await handleCallback(frame, this.context, bot);
-		await this.deliver({ items: outcome.items }, () => undefined);
+		await this.deliver({ items: outcome.items, deliveryId: outcome.deliveryId }, () => undefined);
 		return outcome.ack;
 	}
 
@@ -301,7 +331,8 @@ export class WeHubListener {
 			);
 		}
 		const outcome = await handleCallback(read.body, this.context);
-		await this.deliver({ items: outcome.items }, () => this.sendJson(res, 200, outcome.ack));
+		const delivery = { items: outcome.items, deliveryId: outcome.deliveryId };
+		await this.deliver(delivery, () => this.sendJson(res, 200, outcome.ack));
 	}
 
 	private async upload(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -314,7 +345,7 @@ export class WeHubListener {
 		// A refused upload may leave the rest of the body unread: drain it so the socket stays usable.
 		if (!req.complete) req.resume();
 		const items = outcome.item ? [outcome.item] : [];
-		await this.deliver({ items, upload: outcome.upload }, () =>
+		await this.deliver({ items, upload: outcome.upload, deliveryId: outcome.deliveryId }, () =>
 			this.sendJson(res, 200, outcome.ack),
 		);
 	}
@@ -340,10 +371,15 @@ export class WeHubListener {
 	 * emit, and WeHub must never wait on a workflow. With every execution slot taken, the ack is
 	 * held until one frees (WeHub waits up to 30 s), which slows WeHub down instead of n8n.
 	 */
-	private async deliver(delivery: Delivery, sendAck: () => void): Promise<void> {
-		const { items, upload } = delivery;
+	private async deliver(delivery: Delivery, sendAck: () => void, replay = false): Promise<void> {
+		const { items, upload, deliveryId } = delivery;
 		if (items.length === 0) return sendAck();
 		const production = this.production;
+		if (replay && !production) {
+			// Deactivated meanwhile: the entry's lease runs out and the next activation replays it.
+			if (deliveryId) void this.inbox?.settle(deliveryId, false);
+			return;
+		}
 		let slot: ExecutionSlot | undefined;
 		if (production) {
 			slot = await this.slots.acquire(this.config.holdAckMs);
@@ -357,8 +393,14 @@ export class WeHubListener {
 		sendAck();
 		if (production) {
 			const counted = slot!;
-			void production.deliver(delivery).finally(() => counted.release());
+			const inbox = deliveryId ? this.inbox : undefined;
+			inbox?.track(deliveryId!);
+			void production
+				.deliver(delivery)
+				.then(async (ended) => await inbox?.settle(deliveryId!, ended))
+				.finally(() => counted.release());
 		}
+		if (replay) return;
 		for (const subscriber of [...this.manual]) {
 			const wanted = items.filter((item) => isEventSelected(subscriber.events, item.event));
 			if (wanted.length === 0) continue;

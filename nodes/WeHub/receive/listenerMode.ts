@@ -34,11 +34,16 @@ export async function startListenerTrigger(fns: ITriggerFunctions): Promise<ITri
 	adapter.warnWhenStoreSplits(context.settings);
 
 	const manual = fns.getMode() === 'manual';
-	const track = !manual && config.maxRunningExecutions > 0;
+	const owner = `${fns.getWorkflow().id ?? 'unsaved'}/${node.name}`;
+	// A manual run's events are not kept: it lives for one event and n8n closes it right after.
+	if (manual) delete config.inbox;
+	else if (config.inbox) config.inbox.owner = owner;
+	// The inbox forgets an event only once n8n reports its execution ended.
+	const track = !manual && (config.maxRunningExecutions > 0 || config.inbox !== undefined);
 	let handle;
 	try {
 		handle = await subscribe({
-			owner: `${fns.getWorkflow().id ?? 'unsaved'}/${node.name}`,
+			owner,
 			config,
 			context,
 			subscriber: {
@@ -105,6 +110,16 @@ export function listenerConfigFrom(
 		maxRunningExecutions: nonNegative(options.maxRunningExecutions, defaults.maxRunningExecutions),
 	};
 	if (options.offerWebSocket === true) config.webSocket = webSocketConfig(config, options);
+	if (options.durableDelivery !== false) {
+		config.inbox = {
+			owner: '', // set by startListenerTrigger, which knows the workflow
+			leaseMs: LISTENER_DEFAULTS.inboxLeaseMs,
+			maxEntries: positive(options.maxUndeliveredEvents, LISTENER_DEFAULTS.maxUndeliveredEvents),
+			maxAgeMs:
+				positive(options.undeliveredMaxAgeHours, LISTENER_DEFAULTS.undeliveredMaxAgeHours) *
+				3_600_000,
+		};
+	}
 	return config;
 }
 

@@ -93,19 +93,26 @@ export class N8nAdapter {
 
 	/**
 	 * Starts one execution for a delivery (listener mode). `track`: resolves when the execution has
-	 * ended, through emit's done promise, so the listener can bound running executions. Never throws.
+	 * ended, through emit's done promise, so the listener can bound running executions and forget
+	 * the delivery's inbox entry. False when it could not start. Never throws.
 	 */
-	async emit(delivery: Delivery, track: boolean): Promise<void> {
+	async emit(delivery: Delivery, track: boolean): Promise<boolean> {
 		// Manual runs: n8n swaps `emit` after trigger() returns, so it is looked up at delivery time.
 		const fns = this.fns as ITriggerFunctions;
 		try {
 			const data = [await this.executionItems(delivery)];
-			if (!track) return fns.emit(data);
+			if (!track) {
+				fns.emit(data);
+				return true;
+			}
 			const done = deferred<IRun>();
 			fns.emit(data, undefined, done);
-			await done.promise;
+			// An execution that ended in an error has ended too.
+			await done.promise.catch(() => undefined);
+			return true;
 		} catch (error) {
 			fns.logger.error(`WeHub Trigger: could not start an execution: ${(error as Error).message}`);
+			return false;
 		}
 	}
 }

@@ -8,4 +8,6 @@ import type { UploadedFile } from './multipart';
 export interface Delivery {
 	items: TriggerItem[];
 	upload?: UploadedFile;
+	/** Its inbox entry, when kept until the execution ends (listener mode, Durable Delivery). */
+	deliveryId?: string;
 }

@@ -21,6 +21,7 @@ import { LATER_CLIENT_VERSION, laterClientEvidence } from '../protocol/version';
 import type { WeHubSettings } from '../shared/settings';
 import type { BotPresence, BotRef, FileRecord, TaskStore } from '../store/TaskStore';
 import { EVENT_OF_ACTION, isEventSelected } from './events';
+import { INBOX_FULL_REASON, keepInInbox, newDeliveryId, type InboxConfig } from './inbox';
 import { friendRequestRecord, readFriendRequest } from './friendRequest';
 import {
 	arrayOf,
@@ -45,6 +46,8 @@ export interface CallbackContext {
 	options: TriggerOptions;
 	/** The listener's WebSocket, when it offers one to clients that can use it (0.4.2+). */
 	webSocket?: WebSocketOffer;
+	/** Keep emitted items until their execution ends (listener mode's Durable Delivery). */
+	inbox?: InboxConfig;
 	/** Epoch milliseconds; tests pin it. */
 	now?: number;
 }
@@ -63,6 +66,8 @@ export interface WebSocketOffer {
 export interface CallbackOutcome {
 	ack: WeHubAck;
 	items: TriggerItem[];
+	/** The inbox entry holding the items, when the context keeps them. */
+	deliveryId?: string;
 }
 
 interface Handling {
@@ -76,6 +81,8 @@ interface Handling {
 	emits: boolean;
 	/** What parsing noticed (skipped list entries, flags), for the items. */
 	notes: ReadingNotes;
+	/** The inbox entry this callback's items will be kept under (idempotency keys derive from it). */
+	deliveryId?: string;
 }
 
 type ActionResult = { ack: WeHubAck; items: TriggerItem[] };
@@ -151,8 +158,14 @@ export async function handleCallback(
 			base: { appid: bot.appid, bot_wxid: bot.wxid, received_at: new Date(now).toISOString() },
 			emits: event !== null && isEventSelected(ctx.options.events, event),
 			notes: request.known ? { skipped: request.skipped, flags: request.flags } : {},
+			deliveryId: ctx.inbox ? newDeliveryId() : undefined,
 		};
-		return await handleAction(handling, clientVersion, presence);
+		const outcome = await handleAction(handling, clientVersion, presence);
+		if (!ctx.inbox || !handling.deliveryId || outcome.items.length === 0) return outcome;
+		// The items are durable before WeHub hears "ok": a process dying now loses nothing.
+		const kept = await keepInInbox(store, ctx.inbox, handling.deliveryId, outcome.items, now);
+		if (kept === 'full') return failure(request.action, clientVersion, 503, INBOX_FULL_REASON);
+		return { ...outcome, deliveryId: handling.deliveryId };
 	} catch (error) {
 		return failure(request.action, clientVersion, 500, `internal error: ${errorMessage(error)}`);
 	}
@@ -370,6 +383,7 @@ async function friendRequest(
 	if (h.ctx.options.autoAcceptFriendRequests && request.v1 && request.v2) {
 		const queued = await h.store.enqueue(h.bot, acceptFriendRequestTask(request.v1, request.v2), {
 			meta: { source: 'trigger_auto_accept', requester_wxid: request.requester_wxid },
+			...(h.deliveryId && { idempotencyKey: `${h.deliveryId}/auto_accept` }),
 		});
 		autoAcceptTaskId = queued.task_id;
 	}

@@ -6,6 +6,7 @@ import type { WeHubUploadAck } from '../protocol/types';
 import type { FileRecord, TaskStore } from '../store/TaskStore';
 import { isEventSelected } from './events';
 import type { CallbackContext } from './handleCallback';
+import { INBOX_FULL_REASON, keepInInbox, newDeliveryId } from './inbox';
 import { item, type TriggerItem } from './items';
 import { readMultipartUpload, type UploadedFile } from './multipart';
 import { errorMessage } from '../shared/errorMessage';
@@ -19,6 +20,8 @@ export interface UploadOutcome {
 	ack: WeHubUploadAck;
 	upload?: UploadedFile;
 	item?: TriggerItem;
+	/** The inbox entry holding the item and the file, when the context keeps them. */
+	deliveryId?: string;
 }
 
 /**
@@ -65,7 +68,12 @@ export async function handleUpload(
 			});
 		}
 		if (!isEventSelected(ctx.options.events, 'file_uploaded')) return { ack };
-		return { ack, upload, item: uploadItem(upload, file, appid, now) };
+		const uploaded = uploadItem(upload, file, appid, now);
+		if (!ctx.inbox) return { ack, upload, item: uploaded };
+		const deliveryId = newDeliveryId();
+		const kept = await keepInInbox(store, ctx.inbox, deliveryId, [uploaded], now, upload);
+		if (kept === 'full') return refuse(503, upload.fileIndex, INBOX_FULL_REASON);
+		return { ack, upload, item: uploaded, ...(kept === 'stored' && { deliveryId }) };
 	} catch (error) {
 		return refuse(500, upload.fileIndex, `internal error: ${errorMessage(error)}`);
 	}

@@ -52,6 +52,14 @@ export const listenerProperties: INodeProperties[] = [
 					'Addresses or CIDR ranges allowed to call the listener, separated by commas; empty allows everyone',
 			},
 			{
+				displayName: 'Durable Delivery',
+				name: 'durableDelivery',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to keep every event WeHub was told was received until its execution has ended, so that n8n dying in between loses none: the next start replays it (items say replayed: true; sends of the WeHub node are not repeated, other side effects can be). Off: at most once, one store write less per event.',
+			},
+			{
 				displayName: 'Max Body Size (MB)',
 				name: 'maxBodySizeMb',
 				type: 'number',
@@ -76,6 +84,16 @@ export const listenerProperties: INodeProperties[] = [
 				default: LISTENER_DEFAULTS.maxRunningExecutions,
 				description:
 					"Executions started by this trigger that may run at once; when all are busy the WeHub ack waits (up to 25 s) for one to end. 0 = no limit. Set 0 for workflows on n8n's engine 2.0, which cannot report when an execution ends.",
+			},
+			{
+				displayName: 'Max Undelivered Events',
+				name: 'maxUndeliveredEvents',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: LISTENER_DEFAULTS.maxUndeliveredEvents,
+				description:
+					'Events kept at once whose executions have not ended; beyond it WeHub gets an error ack instead of a promise the store cannot keep',
+				displayOptions: { show: { durableDelivery: [true] } },
 			},
 			{
 				displayName: 'Max WebSocket Connections',
@@ -103,6 +121,15 @@ export const listenerProperties: INodeProperties[] = [
 				placeholder: 'e.g. http://192.168.1.10:5690/wehub',
 				description:
 					'The callback URL as WeHub reaches it (behind a proxy or load balancer); media URLs of the WeHub node are built from it. Empty: http://<host>:<port>/<path>.',
+			},
+			{
+				displayName: 'Undelivered Events Kept (Hours)',
+				name: 'undeliveredMaxAgeHours',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: LISTENER_DEFAULTS.undeliveredMaxAgeHours,
+				description: 'An event still undelivered after this long is dropped instead of replayed',
+				displayOptions: { show: { durableDelivery: [true] } },
 			},
 			{
 				displayName: 'WebSocket Heartbeat (Seconds)',
