@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import * as bot from './bot';
 import * as contact from './contact';
 import * as file from './file';
+import * as inbox from './inbox';
 import * as message from './message';
 import * as room from './room';
 import * as tag from './tag';
@@ -15,6 +16,7 @@ export const resources: Record<string, Resource> = {
 	bot,
 	contact,
 	file,
+	inbox,
 	message,
 	room,
 	tag,
@@ -31,6 +33,11 @@ export const resourceField: INodeProperties = {
 		{ name: 'Bot', value: 'bot', description: 'Logged-in WeChat accounts and their queues' },
 		{ name: 'Contact', value: 'contact', description: 'Friends and other WeChat users' },
 		{ name: 'File', value: 'file', description: 'Files WeHub has seen in messages' },
+		{
+			name: 'Inbox',
+			value: 'inbox',
+			description: 'Events received whose executions have not ended yet',
+		},
 		{ name: 'Message', value: 'message', description: 'Messages to rooms and people' },
 		{ name: 'Room', value: 'room', description: 'Group chats' },
 		{ name: 'Tag', value: 'tag', description: 'Local tags of friends and rooms (WeHub 0.4.2+)' },

@@ -29,6 +29,7 @@ describe('WeHub node description', () => {
 			'Bot',
 			'Contact',
 			'File',
+			'Inbox',
 			'Message',
 			'Room',
 			'Tag',

@@ -91,3 +91,40 @@ describe('execution hints of the WeHub node', () => {
 		]);
 	});
 });
+
+describe('an event the WeHub Trigger replayed (Durable Delivery)', () => {
+	it('queues its task once: the replayed execution gets the first task back, existing: true', async () => {
+		const credential = newCredential();
+		const fromTrigger = { json: { delivery_id: 'dlz8k2q-7Jx4', bot_wxid: BOT, replayed: false } };
+		const first = await runNodeWithHints(credential, {
+			parameters: sendPong,
+			items: [fromTrigger],
+		});
+		const replay = await runNodeWithHints(credential, {
+			parameters: sendPong,
+			items: [{ json: { ...fromTrigger.json, replayed: true } }],
+		});
+
+		expect(replay.output[0].json).toMatchObject({
+			task_id: first.output[0].json.task_id,
+			existing: true,
+			meta: expect.objectContaining({ delivery_id: 'dlz8k2q-7Jx4' }),
+		});
+		expect(replay.hints.map((hint) => hint.message)).toContainEqual(
+			expect.stringMatching(/replayed event: its task was already queued/),
+		);
+		const store = await storeFor(credential);
+		expect(await store.list({ appid: credential.appId, wxid: BOT })).toHaveLength(1);
+	});
+
+	it('keys each item and node apart: two items of one event queue two tasks', async () => {
+		const credential = newCredential();
+		const item = { json: { delivery_id: 'dlz8k2q-9Ab1', bot_wxid: BOT } };
+		const { output } = await runNodeWithHints(credential, {
+			parameters: sendPong,
+			items: [item, item],
+		});
+		expect(output[0].json.task_id).not.toBe(output[1].json.task_id);
+		expect(output[0].json).not.toHaveProperty('existing');
+	});
+});

@@ -90,6 +90,11 @@ export async function queueTaskFromParameters(
 	for (const record of media) await context.store.putMedia(record);
 	for (const record of files) await context.store.rememberFile(record);
 	const queued = await context.store.enqueue(bot, task, enqueueOptions);
+	if (queued.existing) {
+		executionHints(this).add(
+			'A replayed event: its task was already queued by the execution that n8n did not finish, so it was not queued again (existing: true).',
+		);
+	}
 	if (!options.waitForResult) return { ...taskOutput(queued), position: queued.position, ...extra };
 	const timeoutSeconds = options.waitTimeoutSeconds ?? QUEUE_DEFAULTS.waitTimeoutSeconds;
 	const timeoutMs = Math.max(1, timeoutSeconds) * 1000;
@@ -149,6 +154,13 @@ function enqueueOptionsFrom(
 			node: this.getNode().name,
 		},
 	};
+	// An item of the WeHub Trigger's Durable Delivery: a replay of its execution (n8n died before
+	// it ended) must not send again, so the task is queued once per event, node and item.
+	const deliveryId = this.getInputData()[itemIndex]?.json?.delivery_id;
+	if (typeof deliveryId === 'string' && deliveryId !== '') {
+		result.idempotencyKey = `${deliveryId}/${this.getNode().name}/${itemIndex}`;
+		result.meta!.delivery_id = deliveryId;
+	}
 	if (options.expireAfterSeconds !== undefined && options.expireAfterSeconds > 0) {
 		result.expiresAt = now + Math.round(options.expireAfterSeconds * 1000);
 	}
