@@ -24,9 +24,12 @@ export async function activateWebhooks(fns: IHookFunctions): Promise<boolean> {
 }
 
 /**
- * One request on n8n's webhook path: the callback URL, the upload URL or a media download. The
- * node writes its answer itself (before any workflow runs: WeHub times out after 30 s) and
- * returns the delivery as workflow data, or nothing, so that n8n starts no execution.
+ * One request on n8n's webhook path: the callback URL, the upload URL or a media download. An
+ * answer that starts no execution (pull_task above all) is written by the node at once. One that
+ * starts an execution is handed to n8n with the workflow data: n8n 2.x then writes the execution
+ * (with these items) to its database before it sends the ack, so an event WeHub was told arrived
+ * is at least an execution n8n knows of (n8n 1.x sends the ack first). Either way the ack goes
+ * out before the workflow runs: WeHub times out after 30 s.
  *
  * Callback and upload answers are HTTP 200 whatever went wrong, n8n's own body reader failing
  * included (413 past N8N_PAYLOAD_SIZE_MAX): `error_code` says it, since WeHub shows `error_reason`
@@ -38,6 +41,7 @@ export async function answerWebhook(fns: IWebhookFunctions): Promise<IWebhookRes
 	const webhookName = fns.getWebhookName();
 	const adapter = new N8nAdapter(fns);
 	let delivery: Delivery | undefined;
+	let ack: object | undefined;
 	try {
 		const ctx = await adapter.context(true);
 		const req = fns.getRequestObject();
@@ -46,20 +50,26 @@ export async function answerWebhook(fns: IWebhookFunctions): Promise<IWebhookRes
 			const media = await handleMedia(id, ctx.settings.appid, await ctx.store());
 			if (Buffer.isBuffer(media.body)) res.status(media.status).set(media.headers).end(media.body);
 			else res.status(media.status).json(media.body);
-		} else if (webhookName === UPLOAD_WEBHOOK) {
+			return { noWebhookResponse: true };
+		}
+		if (webhookName === UPLOAD_WEBHOOK) {
 			// Stream an unread request straight into the multipart parser; else use the read bytes.
 			const unread = req.rawBody === undefined && typeof req.pipe === 'function' && req.readable;
 			const body: Buffer | Readable = unread ? req : await rawBody(req);
 			const outcome = await handleUpload(body, req.headers['content-type'], ctx);
-			res.status(200).json(outcome.ack);
+			ack = outcome.ack;
 			if (outcome.item) delivery = { items: [outcome.item], upload: outcome.upload };
 		} else {
 			const outcome = await handleCallback(await rawBody(req), ctx);
-			res.status(200).json(outcome.ack);
+			ack = outcome.ack;
 			if (outcome.items.length > 0) delivery = { items: outcome.items };
 		}
-		if (!delivery) return { noWebhookResponse: true };
-		return { noWebhookResponse: true, workflowData: [await adapter.executionItems(delivery)] };
+		if (!delivery) {
+			res.status(200).json(ack);
+			return { noWebhookResponse: true };
+		}
+		// responseData '' and responseMode onReceived: n8n answers with webhookResponse, as JSON.
+		return { webhookResponse: ack, workflowData: [await adapter.executionItems(delivery)] };
 	} catch (error) {
 		// Credential or parameter problems: still a JSON answer, never n8n's HTML error page.
 		if (!res.headersSent) {
