@@ -3,6 +3,8 @@ import { mock } from 'jest-mock-extended';
 import type { IRun, ITriggerResponse } from 'n8n-workflow';
 
 import { activeListenerAddresses } from '../../nodes/WeHub/listener/listenerRegistry';
+import { openTaskStore } from '../../nodes/WeHub/store/openTaskStore';
+import { startRedisServer, type RedisServer } from '../helpers/redisServer';
 import type { TaskStore } from '../../nodes/WeHub/store/TaskStore';
 import { BOT_WXID, readFixture } from '../protocol/fixtures';
 import {
@@ -226,5 +228,68 @@ describe('WeHub listener Durable Delivery (the inbox)', () => {
 		expect(Buffer.from(replayed.binary!.data.data, 'base64')).toEqual(
 			Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]),
 		);
+	});
+
+	describe('queue mode (the Redis store)', () => {
+		let redis: RedisServer;
+		beforeAll(async () => {
+			redis = await startRedisServer();
+		});
+		afterAll(async () => await redis?.stop());
+
+		it('replays an orphaned event once, however many listeners look for it at the same time', async () => {
+			const credential = {
+				appId: APPID,
+				storeBackend: 'redis',
+				redisHost: redis.host,
+				redisPort: redis.port,
+				redisKeyPrefix: `wehub-inbox-${Date.now()}:`,
+			};
+			const store = await openTaskStore({
+				backend: 'redis',
+				host: redis.host,
+				port: redis.port,
+				keyPrefix: credential.redisKeyPrefix,
+			});
+			for (let n = 0; n < 20; n++) {
+				await store.inboxPut(
+					{
+						id: `d-orphan-${n}`,
+						appid: APPID,
+						owner: OWNER,
+						bot_wxid: BOT_WXID,
+						items: [
+							{
+								event: 'message',
+								appid: APPID,
+								bot_wxid: BOT_WXID,
+								received_at: new Date().toISOString(),
+								n,
+							},
+						],
+						received_at: Date.now() - 60_000 + n,
+						holder: 'leader-that-died',
+						lease_until: Date.now() - 1,
+					},
+					100,
+				);
+			}
+			// Three listeners of the same workflow node (e.g. a leader change while one restarts).
+			const listeners = await Promise.all([
+				start({}, credential),
+				start({}, credential),
+				start({}, credential),
+			]);
+			await until(
+				() => listeners.reduce((sum, { trigger }) => sum + trigger.emitted.length, 0) >= 20,
+			);
+			await new Promise((resolve) => setTimeout(resolve, 300));
+			const replayed = listeners.flatMap(({ trigger }) =>
+				trigger.emitted.map((items) => items[0].json.n),
+			);
+			expect(replayed.sort((a, b) => Number(a) - Number(b))).toEqual(
+				Array.from({ length: 20 }, (_, n) => n),
+			);
+		});
 	});
 });
