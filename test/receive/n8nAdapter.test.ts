@@ -128,4 +128,20 @@ describe('N8nAdapter', () => {
 			expect.stringMatching(/could not start an execution: workflow has no active version/),
 		);
 	});
+
+	it('hands off untracked when n8n’s engine 2.0 refuses a trigger that waits for its execution', async () => {
+		const fns = triggerFunctions(credential(), 'trigger');
+		fns.emit.mockImplementation((_data, _response, donePromise) => {
+			donePromise?.reject(
+				new Error(
+					'Engine 2.0 cannot run a trigger that waits for its execution to finish yet. Set the node to hand off without waiting.',
+				),
+			);
+		});
+
+		await expect(new N8nAdapter(fns).emit(message, true)).resolves.toBe(true);
+		expect(fns.emit).toHaveBeenCalledTimes(2);
+		expect(fns.emit.mock.calls[1]).toEqual([[[{ json: message.items[0] }]]]);
+		expect(fns.logger.warn).toHaveBeenCalledWith(expect.stringMatching(/engine 2\.0/));
+	});
 });

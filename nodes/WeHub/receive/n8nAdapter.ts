@@ -17,6 +17,9 @@ import type { Delivery } from '../trigger/delivery';
 import type { CallbackContext } from '../trigger/handleCallback';
 import { optionsFromParameters } from '../trigger/optionsFromParameters';
 
+/** n8n 2.x's refusal of an emit with a done promise on its engine 2.0. */
+const ENGINE_V2_REFUSAL = /^Engine 2\.0 cannot run a trigger that waits/;
+
 /** What n8n hands the trigger in each of its phases: activation, a webhook call, trigger(). */
 type TriggerPhase = IHookFunctions | IWebhookFunctions | ITriggerFunctions;
 
@@ -108,7 +111,18 @@ export class N8nAdapter {
 			const done = deferred<IRun>();
 			fns.emit(data, undefined, done);
 			// An execution that ended in an error has ended too.
-			await done.promise.catch(() => undefined);
+			const refusal = await done.promise.then(
+				() => undefined,
+				(error: unknown) => error,
+			);
+			if (refusal instanceof Error && ENGINE_V2_REFUSAL.test(refusal.message)) {
+				// n8n's engine 2.0 runs no trigger that waits for its execution: hand it off instead,
+				// untracked (the event is delivered at most once, the execution bound does not count it).
+				fns.logger.warn(
+					'WeHub Trigger: this workflow runs on n8n engine 2.0, which cannot report when an execution ends: Max Running Executions and Durable Delivery do not apply to it (set them to 0 and off)',
+				);
+				fns.emit(data);
+			}
 			return true;
 		} catch (error) {
 			fns.logger.error(`WeHub Trigger: could not start an execution: ${(error as Error).message}`);
