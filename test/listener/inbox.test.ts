@@ -3,6 +3,7 @@ import { mock } from 'jest-mock-extended';
 import type { IRun, ITriggerResponse } from 'n8n-workflow';
 
 import { activeListenerAddresses } from '../../nodes/WeHub/listener/listenerRegistry';
+import { openStoreFor, settingsFromCredential } from '../../nodes/WeHub/shared/settings';
 import { openTaskStore } from '../../nodes/WeHub/store/openTaskStore';
 import { startRedisServer, type RedisServer } from '../helpers/redisServer';
 import type { TaskStore } from '../../nodes/WeHub/store/TaskStore';
@@ -42,7 +43,9 @@ describe('WeHub listener Durable Delivery (the inbox)', () => {
 		const response = await trigger.start();
 		open.push(response);
 		await waitForPort(port);
-		return { port, trigger, store: await stores.open(credential), response };
+		// The store the trigger uses, embedded or Redis, as its credential says.
+		const store = await openStoreFor(settingsFromCredential(credential));
+		return { port, trigger, store, response };
 	}
 
 	async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000) {
