@@ -20,6 +20,7 @@ module.exports = {
 	...require('./executions'),
 	...require('./filesFolder'),
 	...require('./webhookLive'),
+	...require('./listenerLive'),
 	...require('./demoCredential'),
 	...require('./owner'),
 };
