@@ -9,12 +9,17 @@ import type { TaskStore } from '../../../nodes/WeHub/store/TaskStore';
 import { WeHubSimulator } from '../../../sim/WeHubSimulator';
 import { createBots } from '../../../sim/runBots';
 import { sleep } from '../../helpers/sleep';
+import { freePort } from '../harness/freePort';
+import { waitForListener } from '../fixtures/weHubWorkflows';
+import { upgradeAnswer, webSocketDemoWorkflow, WS_DEMO_PATH } from '../fixtures/webSocketDemo';
 
 /**
  * Scale-out, proven on real processes: n8n 2.x in queue mode (PostgreSQL, Redis, main, two
  * `n8n webhook` processes behind a round-robin balancer, one `n8n worker`) running the example
  * "WeHub Demo" workflow with its credential on the Redis store. WeHub talks to the webhook
- * processes only; the WeHub node that queues each pong runs on the worker.
+ * processes only; the WeHub node that queues each pong runs on the worker. Beside it the "WeHub
+ * Demo (WebSocket)" workflow, whose listener only the leader main runs: the pong a worker queues
+ * reaches the bot on the leader's socket through Redis.
  */
 const APPID = 'queue-e2e-appid';
 const SECRET = 'queue-e2e-secret';
@@ -68,18 +73,24 @@ describe('n8n queue mode with the WeHub Redis store', () => {
 	let store: TaskStore;
 	let bots: WeHubSimulator[];
 	let filesFolder: string;
+	let listenerPort: number;
+	let webSocketWorkflowId: string;
 	const pinged = new Map<WeHubSimulator, string[]>();
 
 	beforeAll(async () => {
 		filesFolder = mkdtempSync(join(tmpdir(), 'wehub-queue-files-'));
+		listenerPort = await freePort();
+		const webSocketDemo = webSocketDemoWorkflow(listenerPort);
+		webSocketWorkflowId = webSocketDemo.id;
 		const started = Date.now();
 		cluster = await startQueueModeN8n({
 			webhookProcesses: 2,
 			credentials: ({ redis }) => [demoCredential({ appId: APPID, secretKey: SECRET, redis })],
-			workflows: [demoWorkflow(filesFolder)],
+			workflows: [demoWorkflow(filesFolder), webSocketDemo],
 			readyPaths: [CALLBACK_PATH],
 			workerEnv: { N8N_RESTRICT_FILE_ACCESS_TO: filesFolder },
 		});
+		await waitForListener(listenerPort);
 		console.log(`[e2e queue] cluster ready in ${Date.now() - started} ms`);
 		store = await openTaskStore({
 			backend: 'redis',
@@ -213,5 +224,47 @@ describe('n8n queue mode with the WeHub Redis store', () => {
 		await waitFor('every stored task done', async () =>
 			(await store.list({ appid: APPID, wxid: bot.wxid })).every((task) => task.state === 'done'),
 		);
+	});
+
+	it("pushes a pong that the worker queued to a bot on the leader main's WebSocket, with no pull_task", async () => {
+		const bot = new WeHubSimulator({
+			callbackUrl: `http://127.0.0.1:${listenerPort}/${WS_DEMO_PATH}`,
+			appid: APPID,
+			wxid: 'wxid_qbot_socket',
+			secretKey: SECRET,
+			clientVersion: '0.4.26',
+		});
+		try {
+			expect((await bot.login()).ok).toBe(true);
+			expect(bot.webSocket?.connected).toBe(true);
+			expect((await bot.reportContact({ friends: 3, groups: 1 })).ok).toBe(true);
+			const room = bot.contacts.groups[0].wxid;
+
+			expect((await bot.sendMessage('text', { text: 'ping', room })).ok).toBe(true);
+			const pong = await bot.nextPushedTask(60_000);
+
+			expect(pong).toMatchObject({ source: 'push', task_type: 1, task_dict: { wxid_to: room } });
+			expect(bot.stats.polls).toBe(0);
+			await waitFor('the pushed pong reported done in Redis', async () => {
+				const record = await store.get(APPID, pong.task_id as string);
+				return record?.state === 'done';
+			});
+			expect((await store.get(APPID, pong.task_id as string))?.meta?.node).toBe('Reply Pong');
+			// Queued by the worker: production executions of queue mode run there, never on main.
+			const ranOnWorker = () => {
+				const workerLog = cluster.worker.logs();
+				return cluster.postgres
+					.query(`SELECT id FROM execution_entity WHERE "workflowId" = '${webSocketWorkflowId}'`)
+					.some(([id]) => workerLog.includes(`Worker started execution ${id} (job `));
+			};
+			await waitFor('the worker to log the execution', ranOnWorker, 10_000);
+			// The token lives in Redis; one that is not the login's is refused at the upgrade.
+			const url = new URL(bot.webSocket!.url);
+			url.searchParams.set('token', 'not-the-token');
+			expect((await upgradeAnswer(url.href)).status).toBe(401);
+			expect(bot.violations).toEqual([]);
+		} finally {
+			await bot.close();
+		}
 	});
 });
