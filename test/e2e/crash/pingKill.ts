@@ -38,6 +38,8 @@ export interface PingKillOptions {
 	/** The kill comes once this many pings were acknowledged and this many pongs handed out. */
 	killAfterAcked?: number;
 	killAfterPongs?: number;
+	/** How long the run may take to reach the kill's counts (webhook mode is slow). */
+	killWaitTimeoutMs?: number;
 	/** Pinging goes on this long once n8n is back, then stops. */
 	pingAfterBackMs?: number;
 	/** From the restart: how long pongs may take to arrive (replays wait out a 30 s lease). */
@@ -230,9 +232,16 @@ export async function runPingKill(options: PingKillOptions): Promise<PingKillRep
 		const started = Date.now();
 		loops = bots.map(async (bot, index) => await pingLoop(bot, index));
 
+		let progressAt = Date.now();
 		await until(
-			() => ackedCount() >= killAfterAcked && pongsReceived() >= killAfterPongs,
-			90_000,
+			() => {
+				if (Date.now() - progressAt >= 10_000) {
+					progressAt = Date.now();
+					log(`${ackedCount()} of ${pings.length} pings acknowledged, ${pongsReceived()} pongs`);
+				}
+				return ackedCount() >= killAfterAcked && pongsReceived() >= killAfterPongs;
+			},
+			options.killWaitTimeoutMs ?? 90_000,
 			`${killAfterAcked} acknowledged pings and ${killAfterPongs} pongs`,
 		);
 		loadAtKill = loadavg()[0];
