@@ -10,6 +10,8 @@ declare module 'autocannon' {
 		url: string;
 		connections?: number;
 		duration?: number;
+		/** Requests per second over all connections (default: as fast as answers come). */
+		overallRate?: number;
 		/** Seconds before a request counts as a timeout (default 10). */
 		timeout?: number;
 		requests?: Array<{

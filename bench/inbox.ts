@@ -1,0 +1,363 @@
+/**
+ * `npm run bench:inbox`: what Durable Delivery (the listener's inbox) costs, through a real n8n
+ * (2.x on Node 24, started by the e2e harness). One n8n, two workflows that differ only in the
+ * trigger's Listener Options › Durable Delivery: on (the default) on one port, off on another,
+ * both on the same embedded store, each WeHub Trigger (listener mode, message events) -> NoOp.
+ *
+ * - Message callbacks (report_new_msg, one text each, every one starting an execution): paced at
+ *   BENCH_INBOX_RATE callbacks/s over BENCH_INBOX_CONNECTIONS keep-alive connections for
+ *   BENCH_INBOX_SECONDS (15/s, 5, 20 s; BENCH_ROUNDS rounds, 4), below what n8n executes per
+ *   second here, so neither side queues up.
+ *   Cost = n8n's CPU (utime + stime of the `n8n start` process, executions included) per
+ *   callback, read once the listener reports no execution running. `inbox_callback_cost_ratio` is
+ *   the median of the per-round ratios with / without; the ack's latency (the inbox write comes
+ *   before the ack) as `inbox_callback_p50_ratio`.
+ * - pull_task (no inbox entry is written for it): unpaced, BENCH_CONNECTIONS (50) connections,
+ *   BENCH_SECONDS (8) per run, BENCH_POLL_ROUNDS (6) rounds;
+ *   `inbox_pull_task_cost_ratio` (n8n CPU per poll, with / without) and `inbox_pull_task_rate_ratio`
+ *   (req/s, with / without).
+ *
+ * Fairness: the same bodies, connections and durations for both; rounds alternate which side goes
+ * first; a warm-up run per side first, unmeasured; the load average is recorded with every run.
+ */
+import autocannon from 'autocannon';
+import { execFileSync } from 'child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'fs';
+import { loadavg } from 'os';
+import { join } from 'path';
+
+import { Random } from '../sim/random';
+import { buildMessage } from '../sim/messages';
+import { ensureBuilt } from '../test/e2e/harness/ensureBuilt';
+import { freePort } from '../test/e2e/harness/freePort';
+import type { WorkflowJson } from '../test/e2e/harness/runtime';
+import { startN8n, type N8nInstance } from '../test/e2e/harness/startN8n';
+import {
+	E2E_APPID,
+	embeddedStoreCredential,
+	waitForListener,
+} from '../test/e2e/fixtures/weHubWorkflows';
+import { sleep } from '../test/helpers/sleep';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const POLL_ROUNDS = Number(process.env.BENCH_POLL_ROUNDS ?? 6);
+const RATE = Number(process.env.BENCH_INBOX_RATE ?? 15);
+const CALLBACK_CONNECTIONS = Number(process.env.BENCH_INBOX_CONNECTIONS ?? 5);
+const CALLBACK_SECONDS = Number(process.env.BENCH_INBOX_SECONDS ?? 20);
+const POLL_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const POLL_SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const BOTS = 20;
+const RESULTS = join(__dirname, 'results.json');
+const CLOCK_TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+type Side = 'with_inbox' | 'without_inbox';
+
+interface Listener {
+	side: Side;
+	port: number;
+	url: string;
+	workflowId: string;
+}
+
+interface Run {
+	side: Side;
+	requests: number;
+	requests_per_s: number;
+	p50_ms: number;
+	p99_ms: number;
+	non_2xx: number;
+	errors: number;
+	timeouts: number;
+	n8n_cpu_ms_per_request: number;
+	load_average_1m: number;
+}
+
+function workflow(side: Side, port: number): WorkflowJson & { id: string } {
+	const durable = side === 'with_inbox';
+	const id = durable ? 'benchInboxOn0001' : 'benchInboxOff001';
+	const uuid = durable
+		? '3f4a2b10-7c1d-4e8a-9b2f-0000000001'
+		: '3f4a2b10-7c1d-4e8a-9b2f-0000000002';
+	return {
+		id,
+		name: `Inbox bench, Durable Delivery ${durable ? 'on' : 'off'}`,
+		active: true,
+		nodes: [
+			{
+				id: `${uuid}01`,
+				name: 'WeHub Trigger',
+				type: 'n8n-nodes-wehub.weHubTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId: `${uuid}00`,
+				credentials: {
+					weHubApi: { id: embeddedStoreCredential.id, name: embeddedStoreCredential.name },
+				},
+				parameters: {
+					receiveVia: 'listener',
+					path: 'wehub-inbox-bench',
+					listenerHost: '127.0.0.1',
+					listenerPort: port,
+					listenerOptions: durable ? {} : { durableDelivery: false },
+					events: ['message'],
+				},
+			},
+			{
+				id: `${uuid}02`,
+				name: 'Received',
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				position: [240, 0],
+				parameters: {},
+			},
+		],
+		connections: { 'WeHub Trigger': { main: [[{ node: 'Received', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+/** One text message per bot, as WeHub 0.4.26 reports it: each callback starts one execution. */
+function messageBodies(): Array<{ method: string; headers: Record<string, string>; body: string }> {
+	const random = new Random(17);
+	return Array.from({ length: BOTS }, (_, bot) => {
+		const wxid = `wxid_inbox_bench_${bot + 1}`;
+		const { unit } = buildMessage(
+			'text',
+			{ from: `wxid_customer_${bot + 1}`, text: `订单 #${2000 + bot} 什么时候发货？` },
+			{ version: '0.4.26', botWxid: wxid, random },
+		);
+		return {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({
+				action: 'report_new_msg',
+				appid: E2E_APPID,
+				wxid,
+				data: { msg: unit },
+			}),
+		};
+	});
+}
+
+const pullTaskBodies = Array.from({ length: BOTS }, (_, bot) => ({
+	method: 'POST',
+	headers: { 'content-type': 'application/json' },
+	body: JSON.stringify({
+		action: 'pull_task',
+		appid: E2E_APPID,
+		wxid: `wxid_inbox_bench_${bot + 1}`,
+		data: {},
+	}),
+}));
+
+function n8nPid(port: number): number {
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+			if (!cmdline.some((arg) => arg.endsWith('n8n')) || !cmdline.includes('start')) continue;
+			const environ = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+			if (environ.includes(`N8N_PORT=${port}`)) return Number(entry);
+		} catch {
+			// the process ended, or is not ours to read
+		}
+	}
+	throw new Error(`no n8n process listening on port ${port}`);
+}
+
+function cpuMs(pid: number): number {
+	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+}
+
+/** Until the listener runs no execution and holds no ack: the callbacks' work is all done. */
+async function drained(listener: Listener): Promise<void> {
+	const deadline = Date.now() + 120_000;
+	for (;;) {
+		const health = (await (await fetch(`http://127.0.0.1:${listener.port}/healthz`)).json()) as {
+			data: { running_executions: number; waiting_acks: number };
+		};
+		if (health.data.running_executions === 0 && health.data.waiting_acks === 0) return;
+		if (Date.now() > deadline) throw new Error(`${listener.side}: executions still running`);
+		await sleep(100);
+	}
+}
+
+async function measure(
+	listener: Listener,
+	pid: number,
+	kind: 'callback' | 'pull_task',
+	warmUp = false,
+): Promise<Run> {
+	const load = loadavg()[0];
+	await drained(listener);
+	const before = cpuMs(pid);
+	const result = await autocannon({
+		url: listener.url,
+		duration: warmUp ? 3 : kind === 'callback' ? CALLBACK_SECONDS : POLL_SECONDS,
+		timeout: 30, // WeHub's answer timeout
+		...(kind === 'callback'
+			? { connections: CALLBACK_CONNECTIONS, overallRate: RATE, requests: messageBodies() }
+			: { connections: POLL_CONNECTIONS, requests: pullTaskBodies }),
+	});
+	await drained(listener);
+	const cpu = cpuMs(pid) - before;
+	const requests = result.requests.total ?? 0;
+	const run: Run = {
+		side: listener.side,
+		requests,
+		requests_per_s: Math.round(result.requests.average * 10) / 10,
+		p50_ms: result.latency.p50,
+		p99_ms: result.latency.p99,
+		non_2xx: result.non2xx,
+		errors: result.errors,
+		timeouts: result.timeouts ?? 0,
+		n8n_cpu_ms_per_request: requests > 0 ? Math.round((cpu / requests) * 1000) / 1000 : 0,
+		load_average_1m: Math.round(load * 100) / 100,
+	};
+	if (!warmUp) console.log(kind, run);
+	return run;
+}
+
+/** The ack of one callback of each kind, checked by hand: error_code 0, or the bench is void. */
+async function checkAcks(listener: Listener): Promise<void> {
+	for (const request of [messageBodies()[0], pullTaskBodies[0]]) {
+		const answer = (await (
+			await fetch(listener.url, { method: 'POST', headers: request.headers, body: request.body })
+		).json()) as { error_code: number; error_reason: string };
+		if (answer.error_code !== 0) {
+			throw new Error(
+				`${listener.side} answered error_code ${answer.error_code}: ${answer.error_reason}`,
+			);
+		}
+	}
+}
+
+function median(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	const middle = Math.floor(sorted.length / 2);
+	const value = sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+	return Math.round(value * 100) / 100;
+}
+
+function summary(runs: Run[]) {
+	return {
+		median_n8n_cpu_ms_per_request: median(runs.map((run) => run.n8n_cpu_ms_per_request)),
+		median_requests_per_s: median(runs.map((run) => run.requests_per_s)),
+		median_p50_ms: median(runs.map((run) => run.p50_ms)),
+		median_p99_ms: median(runs.map((run) => run.p99_ms)),
+		runs,
+	};
+}
+
+/** Each round both sides, the first one alternating. */
+async function rounds(
+	listeners: Record<Side, Listener>,
+	pid: number,
+	kind: 'callback' | 'pull_task',
+): Promise<Record<Side, Run[]>> {
+	for (const listener of Object.values(listeners)) await measure(listener, pid, kind, true);
+	const runs: Record<Side, Run[]> = { with_inbox: [], without_inbox: [] };
+	const count = kind === 'callback' ? ROUNDS : POLL_ROUNDS;
+	for (let round = 0; round < count; round++) {
+		const order: Side[] =
+			round % 2 === 0 ? ['with_inbox', 'without_inbox'] : ['without_inbox', 'with_inbox'];
+		console.log(`${kind} round ${round + 1}/${count}: ${order.join(', ')}`);
+		for (const side of order) runs[side].push(await measure(listeners[side], pid, kind));
+	}
+	return runs;
+}
+
+const ratioOf = (runs: Record<Side, Run[]>, pick: (run: Run) => number) =>
+	median(runs.with_inbox.map((run, round) => pick(run) / pick(runs.without_inbox[round])));
+
+async function executionsOf(n8n: N8nInstance, listener: Listener): Promise<number> {
+	return (await n8n.listExecutions(listener.workflowId)).length;
+}
+
+async function main(): Promise<void> {
+	ensureBuilt();
+	const loadAtStart = loadavg().map((value) => Math.round(value * 100) / 100);
+	const ports: Record<Side, number> = {
+		with_inbox: await freePort(),
+		without_inbox: await freePort(),
+	};
+	const workflows = {
+		with_inbox: workflow('with_inbox', ports.with_inbox),
+		without_inbox: workflow('without_inbox', ports.without_inbox),
+	};
+	const n8n = await startN8n({
+		credentials: [embeddedStoreCredential],
+		workflows: [workflows.with_inbox, workflows.without_inbox],
+		readyProbes: [],
+	});
+	try {
+		const listeners = {} as Record<Side, Listener>;
+		for (const side of ['with_inbox', 'without_inbox'] as Side[]) {
+			await waitForListener(ports[side]);
+			listeners[side] = {
+				side,
+				port: ports[side],
+				url: `http://127.0.0.1:${ports[side]}/wehub-inbox-bench`,
+				workflowId: workflows[side].id,
+			};
+			await checkAcks(listeners[side]);
+		}
+		const pid = n8nPid(n8n.port);
+
+		const callbacks = await rounds(listeners, pid, 'callback');
+		const polls = await rounds(listeners, pid, 'pull_task');
+		// Every acknowledged callback started one execution (the warm-up's and checkAcks' included).
+		const executions = {
+			with_inbox: await executionsOf(n8n, listeners.with_inbox),
+			without_inbox: await executionsOf(n8n, listeners.without_inbox),
+		};
+
+		const results = JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>;
+		results.inbox_callback_cost_ratio = ratioOf(callbacks, (run) => run.n8n_cpu_ms_per_request);
+		results.inbox_callback_p50_ratio = ratioOf(callbacks, (run) => run.p50_ms);
+		results.inbox_pull_task_cost_ratio = ratioOf(polls, (run) => run.n8n_cpu_ms_per_request);
+		results.inbox_pull_task_rate_ratio = ratioOf(polls, (run) => run.requests_per_s);
+		results.inbox_cost = {
+			command: 'npm run bench:inbox',
+			n8n: n8n.paths.version,
+			store: 'embedded',
+			callbacks: {
+				rounds: ROUNDS,
+				rate_per_s: RATE,
+				connections: CALLBACK_CONNECTIONS,
+				seconds_per_run: CALLBACK_SECONDS,
+				with_inbox: summary(callbacks.with_inbox),
+				without_inbox: summary(callbacks.without_inbox),
+				executions_stored: executions,
+			},
+			pull_task: {
+				rounds: POLL_ROUNDS,
+				connections: POLL_CONNECTIONS,
+				seconds_per_run: POLL_SECONDS,
+				with_inbox: summary(polls.with_inbox),
+				without_inbox: summary(polls.without_inbox),
+			},
+			load_average_at_start: loadAtStart,
+			load_average_at_end: loadavg().map((value) => Math.round(value * 100) / 100),
+		};
+		writeFileSync(RESULTS, `${JSON.stringify(results, null, '\t')}\n`);
+		for (const key of [
+			'inbox_callback_cost_ratio',
+			'inbox_callback_p50_ratio',
+			'inbox_pull_task_cost_ratio',
+			'inbox_pull_task_rate_ratio',
+		]) {
+			console.log(`${key} = ${String(results[key])}`);
+		}
+		console.log('executions stored', executions);
+	} finally {
+		await n8n.stop();
+	}
+}
+
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exitCode = 1;
+});
