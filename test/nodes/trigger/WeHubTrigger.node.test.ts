@@ -113,7 +113,8 @@ describe('WeHubTrigger node', () => {
 			expect(
 				description.webhooks?.map((w) => [w.name, w.httpMethod, w.path, w.responseData]),
 			).toEqual([
-				// In listener mode the paths evaluate to null: n8n then registers no webhook.
+				// In listener mode the paths evaluate to undefined: n8n then registers no webhook (1.x skips
+				// only undefined; null crashed its activation).
 				['default', 'POST', webhookPathUnlessListener('').path, ''],
 				['upload', 'POST', webhookPathUnlessListener('/upload').path, ''],
 				['media', 'GET', webhookPathUnlessListener('/media/:id').path, ''],

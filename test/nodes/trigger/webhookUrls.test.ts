@@ -68,7 +68,7 @@ function webhookUrls(node: INode): Record<string, string | null> {
 			const isFullPath = evaluate(webhook.isFullPath, false) as boolean;
 			return [
 				webhook.name,
-				path === null
+				path === null || path === undefined
 					? null
 					: NodeHelpers.getNodeWebhookUrl(
 							BASE,

@@ -60,7 +60,7 @@ function field(template: string, resolve: Resolver) {
 
 /**
  * The `path` (and `isFullPath`) of one of the trigger's webhooks: the node's Path followed by
- * `suffix`, or null in listener mode (n8n then registers no webhook, so "Execute workflow" runs
+ * `suffix`, or undefined in listener mode (n8n then registers no webhook, so "Execute workflow" runs
  * trigger() instead of waiting on a test URL).
  *
  * With an empty Path the callback is n8n's full path '' (n8n serves it at the node's webhook ID),
@@ -78,7 +78,7 @@ function field(template: string, resolve: Resolver) {
  */
 export function webhookPathUnlessListener(suffix: string) {
 	const unlessListener = (expression: string) =>
-		`={{(path => $parameter["receiveVia"] === "${RECEIVE_VIA_LISTENER}" ? null : ${expression})(${NORMALISED_PATH})}}`;
+		`={{(path => $parameter["receiveVia"] === "${RECEIVE_VIA_LISTENER}" ? undefined : ${expression})(${NORMALISED_PATH})}}`;
 	const relative = suffix.replace(/^\//, '');
 	if (relative.includes(':')) {
 		return {
@@ -92,7 +92,7 @@ export function webhookPathUnlessListener(suffix: string) {
 		unlessListener(`path ? path + "${suffix}" : "${relative}"`),
 		// Same semantics as the template, JavaScript `+` included.
 		(parameters) => {
-			if (parameters.receiveVia === RECEIVE_VIA_LISTENER) return null;
+			if (parameters.receiveVia === RECEIVE_VIA_LISTENER) return undefined;
 			const given = normalisedPath(parameters.path);
 			return given ? given + suffix : relative;
 		},
