@@ -2,7 +2,7 @@ import { closeAllTaskStores, openTaskStore } from '../../../nodes/WeHub/store/op
 import type { TaskStore } from '../../../nodes/WeHub/store/TaskStore';
 import { startN8n, type N8nInstance } from '../harness';
 import { freePort } from '../harness/freePort';
-import { PING_PONG_PATH, pingPongWorkflow } from '../fixtures/pingPongWorkflow';
+import { KILL_RUN_WORK_MS, PING_PONG_PATH, pingPongWorkflow } from '../fixtures/pingPongWorkflow';
 import {
 	E2E_APPID,
 	embeddedStoreCredential,
@@ -28,7 +28,12 @@ describe('n8n killed (SIGKILL) while 30 bots ping over the listener’s WebSocke
 		port = await freePort();
 		n8n = await startN8n({
 			credentials: [embeddedStoreCredential],
-			workflows: [pingPongWorkflow({ receiveVia: 'listener', port, webSocket: true })],
+			workflows: [
+				pingPongWorkflow(
+					{ receiveVia: 'listener', port, webSocket: true },
+					{ waitMs: KILL_RUN_WORK_MS },
+				),
+			],
 			readyProbes: [],
 		});
 		await waitForListener(port);
@@ -53,8 +58,11 @@ describe('n8n killed (SIGKILL) while 30 bots ping over the listener’s WebSocke
 		});
 		console.log(`[e2e inbox kill, websocket]\n${describeReport(report)}`);
 
-		// The kill hit work in flight: acknowledged events whose executions had not ended.
+		// The kill hit work in flight: acknowledged events whose executions had not ended, some
+		// before their pong was queued (the replay queued it), some after (the replay found it).
 		expect(report.replayed).toBeGreaterThan(0);
+		expect(report.replaysQueuingTheirPong).toBeGreaterThan(0);
+		expect(report.replaysFindingTheirPong).toBeGreaterThan(0);
 		expect(report.pings.ackedBeforeKill).toBeGreaterThanOrEqual(150);
 		expect(report.pings.ackedAfterBack).toBeGreaterThan(0);
 		expect(report.timing.settled).toBe(true);

@@ -38,6 +38,11 @@ export interface PingKillOptions {
 	/** The kill comes once this many pings were acknowledged and this many pongs handed out. */
 	killAfterAcked?: number;
 	killAfterPongs?: number;
+	/**
+	 * ...and once the inbox holds at least this many events (acknowledged, execution not ended):
+	 * the kill then surely hits work in flight. Default 5 with Durable Delivery, else 0.
+	 */
+	killWhenInboxHolds?: number;
 	/** How long the run may take to reach the kill's counts (webhook mode is slow). */
 	killWaitTimeoutMs?: number;
 	/** Pinging goes on this long once n8n is back, then stops. */
@@ -104,6 +109,10 @@ export interface PingKillReport {
 	 */
 	replayedExecutions: number;
 	replaysFindingTheirPong: number;
+	/** Replayed executions that queued their pong (the kill came before their Send node). */
+	replaysQueuingTheirPong: number;
+	/** Inbox entries the test saw right before the kill. */
+	inboxAtKill: number;
 	/** Pong receipts by how they reached the bot. */
 	pongsPolled: number;
 	pongsPushed: number;
@@ -145,6 +154,9 @@ export async function runPingKill(options: PingKillOptions): Promise<PingKillRep
 	const pingIntervalMs = options.pingIntervalMs ?? 1_500;
 	const killAfterAcked = options.killAfterAcked ?? 150;
 	const killAfterPongs = options.killAfterPongs ?? 20;
+	const killWhenInboxHolds = options.killWhenInboxHolds ?? (options.durable ? 5 : 0);
+	const inboxSize = async (limit: number) =>
+		limit > 0 ? (await options.store.inboxList(E2E_APPID, limit)).length : 0;
 	const log = options.log ?? (() => undefined);
 	const loadAtStart = loadavg()[0];
 
@@ -220,6 +232,7 @@ export async function runPingKill(options: PingKillOptions): Promise<PingKillRep
 	let killAt = 0;
 	let backAt = 0;
 	let loadAtKill = 0;
+	let inboxAtKill = 0;
 	try {
 		const login = await loginBots(bots, { concurrency: 10 });
 		if (login.failed.size > 0) {
@@ -234,15 +247,17 @@ export async function runPingKill(options: PingKillOptions): Promise<PingKillRep
 
 		let progressAt = Date.now();
 		await until(
-			() => {
+			async () => {
 				if (Date.now() - progressAt >= 10_000) {
 					progressAt = Date.now();
 					log(`${ackedCount()} of ${pings.length} pings acknowledged, ${pongsReceived()} pongs`);
 				}
-				return ackedCount() >= killAfterAcked && pongsReceived() >= killAfterPongs;
+				if (ackedCount() < killAfterAcked || pongsReceived() < killAfterPongs) return false;
+				inboxAtKill = await inboxSize(killWhenInboxHolds);
+				return inboxAtKill >= killWhenInboxHolds;
 			},
 			options.killWaitTimeoutMs ?? 90_000,
-			`${killAfterAcked} acknowledged pings and ${killAfterPongs} pongs`,
+			`${killAfterAcked} acknowledged pings, ${killAfterPongs} pongs and ${killWhenInboxHolds} events in the inbox`,
 		);
 		loadAtKill = loadavg()[0];
 		phase = 'down';
@@ -250,7 +265,7 @@ export async function runPingKill(options: PingKillOptions): Promise<PingKillRep
 		await options.n8n.kill('SIGKILL');
 		log(
 			`killed n8n after ${killAt - started} ms: ${ackedCount()} pings acknowledged, ` +
-				`${pongsReceived()} pongs handed out`,
+				`${pongsReceived()} pongs handed out, ${inboxAtKill}+ events in the inbox`,
 		);
 		await options.n8n.restart();
 		await options.waitUntilBack();
@@ -345,6 +360,10 @@ export async function runPingKill(options: PingKillOptions): Promise<PingKillRep
 			replaysFindingTheirPong: replays.filter((execution) =>
 				(execution.nodes?.['Reply Pong']?.[0]?.[0] ?? []).some((item) => item.existing === true),
 			).length,
+			replaysQueuingTheirPong: replays.filter((execution) =>
+				(execution.nodes?.['Reply Pong']?.[0]?.[0] ?? []).some((item) => item.existing !== true),
+			).length,
+			inboxAtKill,
 			pongsPolled: pongReceiptsBy('pull_task'),
 			pongsPushed: pongReceiptsBy('push'),
 			reconnects: bots.reduce((total, bot) => total + bot.stats.reconnects, 0),
@@ -384,7 +403,7 @@ export function describeReport(report: PingKillReport): string {
 		`${report.bots} bots over ${report.transport}, durable delivery ${report.durable ? 'on' : 'off'}`,
 		`pings sent ${report.pings.sent}, acknowledged ${report.pings.acked} (before the kill ${report.pings.ackedBeforeKill}, after the restart ${report.pings.ackedAfterBack}), not acknowledged ${report.pings.notAcked}`,
 		`acknowledged pings with exactly one pong: ${report.exactlyOnce}; lost ${report.lost.length}${report.lost.length ? ` [${sample(report.lost)}]` : ''}; twice ${report.twice.length}${report.twice.length ? ` [${sample(report.twice)}]` : ''}; pong handed out but its answer died with n8n ${report.answerDiedWithN8n.length}`,
-		`events replayed from the inbox ${report.replayed} (executions ${report.replayedExecutions}, of which found their pong queued before the kill ${report.replaysFindingTheirPong}); pongs for pings that were not acknowledged ${report.pongsForNotAcked}`,
+		`events replayed from the inbox ${report.replayed} (executions ${report.replayedExecutions}: queued their pong ${report.replaysQueuingTheirPong}, found it queued before the kill ${report.replaysFindingTheirPong}); inbox at the kill ${report.inboxAtKill}+; pongs for pings that were not acknowledged ${report.pongsForNotAcked}`,
 		`pongs polled ${report.pongsPolled}, pushed ${report.pongsPushed}; socket reconnections ${report.reconnects}, fallback logins ${report.fallbackLogins}`,
 		`killed ${report.timing.killAfterMs} ms into the run, down ${report.timing.downMs} ms, last pong ${report.timing.lastPongAfterBackMs} ms after n8n was back, settled: ${report.timing.settled}`,
 		`load average (1 min) at start ${report.load_average_1m.at_start}, at the kill ${report.load_average_1m.at_kill}, at the end ${report.load_average_1m.at_end}`,
