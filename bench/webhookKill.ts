@@ -9,9 +9,14 @@
  * BENCH_KILL_N8N: comma-separated n8n versions (default the pinned 2.x; 1.123.81 acks before it
  * writes the execution). BENCH_KILL_RUNS: runs per version (default 1). BENCH_KILL_POLL_MS:
  * the bots' poll interval (default 1000: n8n's webhook path answers ~40 requests/s here).
- * WEHUB_BENCH_PACKAGE_DIR: another build of this package to load instead of this checkout (e.g. a
- * worktree of an older commit, built), for a before/after comparison in the same conditions.
+ * BENCH_KILL_PING_MS, BENCH_KILL_AFTER_ACKED: each bot's pause between pings (1500) and the
+ * acknowledged pings before the kill (150). BENCH_KILL_WORK_MS: the fixture's Wait nodes before
+ * and after the reply (300, as in the e2e tests; 0 removes them).
+ * BENCH_KILL_OTHER_BUILD: another build of this package (a folder with its package.json and
+ * dist/, e.g. `git archive <commit>` extracted, node_modules linked, built), run alternately with
+ * this checkout in every round, for a before/after comparison in the same conditions.
  */
+import { execFileSync } from 'child_process';
 import {
 	existsSync,
 	mkdirSync,
@@ -26,11 +31,15 @@ import { join, resolve } from 'path';
 
 import { closeAllTaskStores, openTaskStore } from '../nodes/WeHub/store/openTaskStore';
 import { describeReport, runPingKill, type PingKillReport } from '../test/e2e/crash/pingKill';
-import { PING_PONG_PATH, pingPongWorkflow } from '../test/e2e/fixtures/pingPongWorkflow';
+import {
+	KILL_RUN_WORK_MS,
+	PING_PONG_PATH,
+	pingPongWorkflow,
+} from '../test/e2e/fixtures/pingPongWorkflow';
 import { embeddedStoreCredential, embeddedStorePath } from '../test/e2e/fixtures/weHubWorkflows';
 import { ensureBuilt } from '../test/e2e/harness/ensureBuilt';
-import { selectedVersion } from '../test/e2e/harness/runtime';
-import { startN8n } from '../test/e2e/harness/startN8n';
+import { databaseFile, selectedVersion } from '../test/e2e/harness/runtime';
+import { startN8n, type N8nInstance } from '../test/e2e/harness/startN8n';
 
 const RESULTS = join(__dirname, 'results.json');
 const VERSIONS = (process.env.BENCH_KILL_N8N ?? selectedVersion()).split(',').map((v) => v.trim());
@@ -38,7 +47,14 @@ const RUNS = Number(process.env.BENCH_KILL_RUNS ?? 1);
 const POLL_MS = Number(process.env.BENCH_KILL_POLL_MS ?? 1_000);
 const PING_MS = Number(process.env.BENCH_KILL_PING_MS ?? 1_500);
 const KILL_AFTER_ACKED = Number(process.env.BENCH_KILL_AFTER_ACKED ?? 150);
-const PACKAGE_DIR = process.env.WEHUB_BENCH_PACKAGE_DIR;
+const WORK_MS = Number(process.env.BENCH_KILL_WORK_MS ?? KILL_RUN_WORK_MS);
+const OTHER_BUILD = process.env.BENCH_KILL_OTHER_BUILD;
+
+interface Build {
+	label: string;
+	/** Undefined: this checkout, linked as the harness links it. */
+	dir?: string;
+}
 
 /** A user folder with another build of the package where n8n loads community packages from. */
 function userFolderWith(packageDir: string): string {
@@ -49,12 +65,36 @@ function userFolderWith(packageDir: string): string {
 	return folder;
 }
 
-async function killRun(version: string): Promise<PingKillReport & { n8n: string }> {
-	const userFolder = PACKAGE_DIR ? userFolderWith(PACKAGE_DIR) : undefined;
+/**
+ * Per text, the statuses of the executions n8n stored whose data mentions it: whether n8n itself
+ * knows of an acknowledged ping that produced no pong (e.g. a `crashed` execution one could retry).
+ * Read with Node 24's node:sqlite, as the harness reads executions.
+ */
+function executionsMentioning(n8n: N8nInstance, texts: string[]): Record<string, string[]> {
+	if (texts.length === 0) return {};
+	const script = `
+		const { DatabaseSync } = require('node:sqlite');
+		const db = new DatabaseSync(process.argv[1], { readOnly: true });
+		const query = db.prepare(
+			'SELECT e.status AS status FROM execution_entity e JOIN execution_data d ON d.executionId = e.id WHERE instr(d.data, ?) > 0',
+		);
+		const texts = JSON.parse(process.argv[2]);
+		console.log(JSON.stringify(Object.fromEntries(texts.map((t) => [t, query.all(t).map((r) => r.status)]))));
+	`;
+	const output = execFileSync(
+		n8n.paths.nodeBin,
+		['--no-warnings', '-e', script, databaseFile(n8n.userFolder), JSON.stringify(texts)],
+		{ encoding: 'utf8' },
+	);
+	return JSON.parse(output) as Record<string, string[]>;
+}
+
+async function killRun(version: string, build: Build): Promise<Figures> {
+	const userFolder = build.dir ? userFolderWith(build.dir) : undefined;
 	const n8n = await startN8n({
 		version,
 		credentials: [embeddedStoreCredential],
-		workflows: [pingPongWorkflow({ receiveVia: 'webhook' })],
+		workflows: [pingPongWorkflow({ receiveVia: 'webhook' }, { waitMs: WORK_MS })],
 		...(userFolder ? { userFolder, linkPackage: false } : {}),
 	});
 	try {
@@ -76,10 +116,15 @@ async function killRun(version: string): Promise<PingKillReport & { n8n: string 
 			killAfterAcked: KILL_AFTER_ACKED,
 			killWaitTimeoutMs: 300_000,
 			settleTimeoutMs: 120_000,
-			log: (line) => console.log(`[webhook kill, n8n ${version}] ${line}`),
+			log: (line) => console.log(`[webhook kill, n8n ${version}, ${build.label}] ${line}`),
 		});
-		console.log(`[webhook kill, n8n ${version}]\n${describeReport(report)}`);
-		return { n8n: version, ...report };
+		console.log(`[webhook kill, n8n ${version}, ${build.label}]\n${describeReport(report)}`);
+		const known = executionsMentioning(
+			n8n,
+			report.lost.map((o) => o.ping.text),
+		);
+		console.log('executions n8n stored for the acknowledged pings without a pong', known);
+		return figures({ n8n: version, build: build.label, ...report }, known);
 	} finally {
 		await closeAllTaskStores();
 		await n8n.stop();
@@ -87,13 +132,21 @@ async function killRun(version: string): Promise<PingKillReport & { n8n: string 
 	}
 }
 
+type Figures = ReturnType<typeof figures>;
+
 /** What results.json keeps of a run: the counts and a few of the lost pings, not every ping. */
-function figures(report: PingKillReport & { n8n: string }) {
+function figures(
+	report: PingKillReport & { n8n: string; build: string },
+	known: Record<string, string[]>,
+) {
+	const statuses = Object.values(known).map((found) => found.join('+') || 'none');
 	return {
 		n8n: report.n8n,
+		build: report.build,
 		bots: report.bots,
 		poll_interval_ms: POLL_MS,
 		ping_interval_ms: PING_MS,
+		work_before_and_after_reply_ms: WORK_MS,
 		kill_after_acked: KILL_AFTER_ACKED,
 		pings: report.pings,
 		acked_without_pong: report.lost.length + report.answerDiedWithN8n.length,
@@ -105,29 +158,36 @@ function figures(report: PingKillReport & { n8n: string }) {
 		acked_with_two_pongs: report.twice.length,
 		exactly_once: report.exactlyOnce,
 		lost_sample: report.lost.slice(0, 5).map((o) => o.ping.text),
+		/** Per acknowledged ping without a pong: the status of the execution n8n kept of it. */
+		lost_execution_status: Object.fromEntries(
+			[...new Set(statuses)].map((status) => [status, statuses.filter((s) => s === status).length]),
+		),
 		timing_ms: report.timing,
 		load_average_1m: report.load_average_1m,
 	};
 }
 
 async function main(): Promise<void> {
-	if (!PACKAGE_DIR) ensureBuilt();
-	const runs = [];
-	for (const version of VERSIONS) {
-		for (let run = 0; run < RUNS; run++) runs.push(figures(await killRun(version)));
+	ensureBuilt();
+	const builds: Build[] = [{ label: 'this checkout' }];
+	if (OTHER_BUILD) builds.push({ label: OTHER_BUILD, dir: OTHER_BUILD });
+	const runs: Figures[] = [];
+	for (let run = 0; run < RUNS; run++) {
+		for (const version of VERSIONS) {
+			for (const build of builds) runs.push(await killRun(version, build));
+		}
 	}
 	const results = JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>;
-	const key = PACKAGE_DIR ? 'webhook_kill_other_build' : 'webhook_kill';
-	results[key] = {
+	results.webhook_kill = {
 		command: 'npm run bench:webhook-kill',
-		...(PACKAGE_DIR ? { package_dir: PACKAGE_DIR } : {}),
+		...(OTHER_BUILD ? { other_build: OTHER_BUILD } : {}),
 		measured_at: new Date().toISOString(),
 		runs,
 	};
 	writeFileSync(RESULTS, `${JSON.stringify(results, null, '\t')}\n`);
 	for (const run of runs) {
 		console.log(
-			`n8n ${run.n8n}: ${run.acked_without_pong} of ${run.pings.acked} acknowledged pings without a pong ` +
+			`n8n ${run.n8n}, ${run.build}: ${run.acked_without_pong} of ${run.pings.acked} acknowledged pings without a pong ` +
 				`(load ${run.load_average_1m.at_kill} at the kill)`,
 		);
 	}
