@@ -25,6 +25,34 @@ import {
  * its execution ended; a listener of the same workflow replays what a dead process left behind.
  */
 const OWNER = 'wf-orders/WeHub Trigger';
+
+/** An inbox entry as a listener wrote it: one message item, leased by `holder` until `leaseUntil`. */
+function entryOf(
+	id: string,
+	receivedAt: number,
+	holder: string,
+	leaseUntil: number,
+	fields: Record<string, unknown> = {},
+) {
+	return {
+		id,
+		appid: APPID,
+		owner: OWNER,
+		bot_wxid: BOT_WXID,
+		items: [
+			{
+				event: 'message',
+				appid: APPID,
+				bot_wxid: BOT_WXID,
+				received_at: new Date(receivedAt).toISOString(),
+				...fields,
+			},
+		],
+		received_at: receivedAt,
+		holder,
+		lease_until: leaseUntil,
+	};
+}
 const ping = () => readFixture('requests', 'report_new_msg.text.private.json');
 
 describe('WeHub listener Durable Delivery (the inbox)', () => {
@@ -98,29 +126,12 @@ describe('WeHub listener Durable Delivery (the inbox)', () => {
 			['d-older', receivedAt, 'ping'],
 			['d-newer', receivedAt + 1_000, 'ping again'],
 		] as const) {
-			await store.inboxPut(
-				{
-					id,
-					appid: APPID,
-					owner: OWNER,
-					bot_wxid: BOT_WXID,
-					items: [
-						{
-							event: 'message',
-							appid: APPID,
-							bot_wxid: BOT_WXID,
-							received_at: new Date(at).toISOString(),
-							text,
-							delivery_id: id,
-							replayed: false,
-						},
-					],
-					received_at: at,
-					holder: 'listener-that-died',
-					lease_until: Date.now() - 1,
-				},
-				100,
-			);
+			const orphan = entryOf(id, at, 'listener-that-died', Date.now() - 1, {
+				text,
+				delivery_id: id,
+				replayed: false,
+			});
+			await store.inboxPut(orphan, 100);
 		}
 
 		const { trigger } = await start({}, credential);
@@ -141,26 +152,8 @@ describe('WeHub listener Durable Delivery (the inbox)', () => {
 	it('leaves an entry whose lease still runs alone: that execution may still be running elsewhere', async () => {
 		const credential = stores.credential();
 		const store = await stores.open(credential);
-		await store.inboxPut(
-			{
-				id: 'd-running',
-				appid: APPID,
-				owner: OWNER,
-				bot_wxid: BOT_WXID,
-				items: [
-					{
-						event: 'message',
-						appid: APPID,
-						bot_wxid: BOT_WXID,
-						received_at: new Date().toISOString(),
-					},
-				],
-				received_at: Date.now(),
-				holder: 'listener-still-alive',
-				lease_until: Date.now() + 60_000,
-			},
-			100,
-		);
+		const running = entryOf('d-running', Date.now(), 'listener-still-alive', Date.now() + 60_000);
+		await store.inboxPut(running, 100);
 		const { trigger } = await start({}, credential);
 		await new Promise((resolve) => setTimeout(resolve, 300));
 		expect(trigger.emitted).toEqual([]);
@@ -255,25 +248,9 @@ describe('WeHub listener Durable Delivery (the inbox)', () => {
 				keyPrefix: credential.redisKeyPrefix,
 			});
 			for (let n = 0; n < 20; n++) {
+				const at = Date.now() - 60_000 + n;
 				await store.inboxPut(
-					{
-						id: `d-orphan-${n}`,
-						appid: APPID,
-						owner: OWNER,
-						bot_wxid: BOT_WXID,
-						items: [
-							{
-								event: 'message',
-								appid: APPID,
-								bot_wxid: BOT_WXID,
-								received_at: new Date().toISOString(),
-								n,
-							},
-						],
-						received_at: Date.now() - 60_000 + n,
-						holder: 'leader-that-died',
-						lease_until: Date.now() - 1,
-					},
+					entryOf(`d-orphan-${n}`, at, 'leader-that-died', Date.now() - 1, { n }),
 					100,
 				);
 			}

@@ -1,28 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { openActionContext } from '../shared/context';
+import { limitParameter, returnAllFields } from '../shared/fields';
 
 const displayOptions = { show: { resource: ['inbox'], operation: ['getAll'] } };
 
-export const description: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions,
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { ...displayOptions.show, returnAll: [false] } },
-	},
-];
+export const description: INodeProperties[] = [...returnAllFields(displayOptions)];
 
 /**
  * Events the WeHub Trigger acknowledged whose executions have not ended (Durable Delivery),
@@ -31,8 +14,7 @@ export const description: INodeProperties[] = [
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const { settings, store } = await openActionContext.call(this, itemIndex);
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number);
+	const limit = limitParameter.call(this, itemIndex);
 	const now = Date.now();
 	const entries = await store.inboxList(settings.appid, limit);
 	return entries.map((entry) => {

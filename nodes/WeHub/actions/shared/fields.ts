@@ -1,4 +1,4 @@
-import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
+import type { IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { QUEUE_DEFAULTS } from '../../defaults';
 
@@ -158,4 +158,35 @@ export function queueOptionsField(
 		displayOptions,
 		options: options.sort((a, b) => a.displayName.localeCompare(b.displayName)),
 	};
+}
+
+const DEFAULT_LIMIT = 50;
+
+/** n8n's "Return All" / "Limit" pair of a Get Many operation. */
+export function returnAllFields(displayOptions: IDisplayOptions): INodeProperties[] {
+	return [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+			displayOptions,
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: DEFAULT_LIMIT,
+			description: 'Max number of results to return',
+			displayOptions: { show: { ...displayOptions.show, returnAll: [false] } },
+		},
+	];
+}
+
+/** The Limit a Get Many operation applies; undefined with Return All. */
+export function limitParameter(this: IExecuteFunctions, itemIndex: number): number | undefined {
+	if (this.getNodeParameter('returnAll', itemIndex, false) as boolean) return undefined;
+	return this.getNodeParameter('limit', itemIndex, DEFAULT_LIMIT) as number;
 }

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import type { TaskState } from '../../store/TaskStore';
 import { botFromParameter, openActionContext } from '../shared/context';
-import { botWxidField } from '../shared/fields';
+import { botWxidField, limitParameter, returnAllFields } from '../shared/fields';
 import { taskOutput } from '../shared/taskOutput';
 
 const displayOptions = { show: { resource: ['task'], operation: ['getAll'] } };
@@ -27,23 +27,7 @@ export const description: INodeProperties[] = [
 		description: 'Only tasks in this state',
 		displayOptions,
 	},
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions,
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { ...displayOptions.show, returnAll: [false] } },
-	},
+	...returnAllFields(displayOptions),
 ];
 
 /** Oldest first, as the store lists them: the head of the queue is the next task WeHub gets. */
@@ -51,8 +35,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const { settings, store } = await openActionContext.call(this, itemIndex);
 	const bot = botFromParameter.call(this, itemIndex, settings);
 	const state = this.getNodeParameter('state', itemIndex, 'queued') as TaskState | 'any';
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number);
+	const limit = limitParameter.call(this, itemIndex);
 	const records = await store.list(bot, state === 'any' ? undefined : state, limit);
 	return records.map(taskOutput);
 }
