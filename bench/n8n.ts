@@ -14,8 +14,7 @@
  * per-round ratios. autocannon runs in this process, on the same 2 cores as n8n, for every target.
  */
 import autocannon from 'autocannon';
-import { execFileSync } from 'child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'fs';
+import { readFileSync, writeFileSync } from 'fs';
 import { loadavg } from 'os';
 import { join } from 'path';
 
@@ -35,6 +34,7 @@ import {
 	webhookNodeWorkflow,
 } from '../test/e2e/fixtures/weHubWorkflows';
 import { runFleet, type FleetResult } from '../test/e2e/load/botFleet';
+import { cpuMs, n8nPid } from './proc';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 200);
 /**
@@ -53,7 +53,6 @@ const FLEET_SECONDS = Number(process.env.BENCH_FLEET_SECONDS ?? 30);
 const WARM_UP_SECONDS = Number(process.env.BENCH_WARM_UP_SECONDS ?? 3);
 const WXIDS = 200;
 const RESULTS = join(__dirname, 'results.json');
-const CLOCK_TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
 type TargetName = 'healthz' | 'listener' | 'webhook' | 'webhook_node';
 
@@ -89,30 +88,6 @@ const pullTaskRequests = Array.from({ length: WXIDS }, (_, bot) => ({
 		data: {},
 	}),
 }));
-
-/** The n8n server process of the harness: `n8n start` with this port in its environment. */
-function n8nPid(port: number): number {
-	for (const entry of readdirSync('/proc')) {
-		if (!/^\d+$/.test(entry)) continue;
-		try {
-			const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-			if (!cmdline.some((arg) => arg.endsWith('n8n')) || !cmdline.includes('start')) continue;
-			const environ = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
-			if (environ.includes(`N8N_PORT=${port}`)) return Number(entry);
-		} catch {
-			// the process ended, or is not ours to read
-		}
-	}
-	throw new Error(`no n8n process listening on port ${port}`);
-}
-
-/** utime + stime of a process, in milliseconds. */
-function cpuMs(pid: number): number {
-	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-	// After "pid (comm) ", field 3 (state) is index 0: utime (14) and stime (15) are 11 and 12.
-	return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
-}
 
 /** The target's load (its connections and bodies) for `seconds`. */
 async function drive(target: Target, seconds: number) {
