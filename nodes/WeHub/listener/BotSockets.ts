@@ -46,6 +46,8 @@ interface Connection {
 	readonly key: string;
 	readonly ws: WebSocket;
 	lastSeenAt: number;
+	/** When presence was last written to the store (connect, then at most every PRESENCE_EVERY_MS). */
+	presenceAt: number;
 	/** Frames are answered one after the other, so acks come back in request order. */
 	frames: Promise<void>;
 	/** Pushed task id -> when it was pushed. */
@@ -57,6 +59,9 @@ interface Connection {
 	pushing: boolean;
 	replaced: boolean;
 }
+
+/** How stale a connected bot's last_heartbeat_at in the store may get. */
+const PRESENCE_EVERY_MS = 5 * 60_000;
 
 /** The heartbeat frame WeHub sends: `atcion` is the document's spelling, `action` is accepted too. */
 const HEARTBEAT_FRAME_MAX_BYTES = 2048;
@@ -162,6 +167,7 @@ export class BotSockets {
 			key,
 			ws,
 			lastSeenAt: Date.now(),
+			presenceAt: 0,
 			frames: Promise.resolve(),
 			inFlight: new Map(),
 			backlog: false,
@@ -251,8 +257,17 @@ export class BotSockets {
 		if (connection.ws.readyState === connection.ws.OPEN) connection.ws.send(JSON.stringify(ack));
 	}
 
+	/**
+	 * Presence in the store: written when the socket opens, then at most every PRESENCE_EVERY_MS
+	 * (liveness itself is `lastSeenAt`, in memory): a heartbeat of every bot every 30 s would
+	 * otherwise cost a store write each, nearly all of what an idle socket costs.
+	 */
 	private seen(connection: Connection): void {
+		const now = Date.now();
+		if (now - connection.presenceAt < PRESENCE_EVERY_MS) return;
+		connection.presenceAt = now;
 		void this.host.seen(connection.bot).catch((error: unknown) => {
+			connection.presenceAt = 0;
 			this.log('warn', `WeHub socket of ${connection.bot.wxid}: ${errorMessage(error)}`);
 		});
 	}
@@ -280,7 +295,8 @@ export class BotSockets {
 				connection.inFlight.delete(taskId);
 				this.push(connection, true);
 			}
-			connection.ws.ping();
+			// Only a socket silent for a whole interval is pinged: 10,000 pings in one loop stall it.
+			if (now - connection.lastSeenAt >= this.options.heartbeatMs) connection.ws.ping();
 		}
 	}
 

@@ -12,6 +12,7 @@ import {
 import { MEDIA_BASE_URL_SETTING } from '../shared/mediaBaseUrl';
 import { embeddedStoreQueueWarning } from '../shared/queueModeStore';
 import { openStoreFor, settingsFromCredential, type WeHubSettings } from '../shared/settings';
+import type { TaskStore } from '../store/TaskStore';
 import { cachedSettings } from '../shared/settingsCache';
 import type { Delivery } from '../trigger/delivery';
 import type { CallbackContext } from '../trigger/handleCallback';
@@ -46,9 +47,19 @@ export class N8nAdapter {
 	/** The handlers' context: settings, the store (opened on first use) and the trigger's options. */
 	async context(reuseSettings = false): Promise<CallbackContext> {
 		const settings = await this.settings(reuseSettings);
+		// Opened once per context (a listener's lives as long as the workflow is active); a failed
+		// open is tried again by the next call.
+		let opened: Promise<TaskStore> | undefined;
+		const store = async () => {
+			opened ??= openStoreFor(settings).catch((error: unknown) => {
+				opened = undefined;
+				throw error;
+			});
+			return await opened;
+		};
 		return {
 			settings,
-			store: async () => await openStoreFor(settings),
+			store,
 			options: optionsFromParameters((name, fallback) =>
 				this.fns.getNodeParameter(name, fallback as never),
 			),
