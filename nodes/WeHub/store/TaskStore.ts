@@ -106,7 +106,7 @@ export interface BotPresence {
 	login_at?: number;
 	logout_at?: number;
 	last_poll_at?: number;
-	/** The last WeHub heartbeat on the bot's WebSocket (clients 0.4.2+ that do not poll). */
+	/** The bot's WebSocket was alive then (0.4.2+ clients that do not poll; stamped on connect and at most every 5 min). */
 	last_heartbeat_at?: number;
 	/** Tasks in state `queued` right now. */
 	queue_depth: number;
