@@ -16,12 +16,16 @@
  *   BENCH_SECONDS (8) per run, BENCH_POLL_ROUNDS (6) rounds;
  *   `inbox_pull_task_cost_ratio` (n8n CPU per poll, with / without) and `inbox_pull_task_rate_ratio`
  *   (req/s, with / without).
+ * - The listener alone, without n8n (bench/inboxListenerServer.ts, one child process per side, its
+ *   "execution" ending at once): message callbacks unpaced over BENCH_CONNECTIONS connections, the
+ *   child's CPU per callback: `inbox_callback_cost_ratio_listener_only`, what n8n's execution
+ *   cost dilutes in the figure above.
  *
  * Fairness: the same bodies, connections and durations for both; rounds alternate which side goes
  * first; a warm-up run per side first, unmeasured; the load average is recorded with every run.
  */
 import autocannon from 'autocannon';
-import { execFileSync } from 'child_process';
+import { execFileSync, spawn, type ChildProcess } from 'child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'fs';
 import { loadavg } from 'os';
 import { join } from 'path';
@@ -31,7 +35,7 @@ import { buildMessage } from '../sim/messages';
 import { ensureBuilt } from '../test/e2e/harness/ensureBuilt';
 import { freePort } from '../test/e2e/harness/freePort';
 import type { WorkflowJson } from '../test/e2e/harness/runtime';
-import { startN8n, type N8nInstance } from '../test/e2e/harness/startN8n';
+import { startN8n } from '../test/e2e/harness/startN8n';
 import {
 	E2E_APPID,
 	embeddedStoreCredential,
@@ -56,8 +60,14 @@ interface Listener {
 	side: Side;
 	port: number;
 	url: string;
-	workflowId: string;
+	/** The process whose CPU is measured: n8n, or the listener's own child process. */
+	pid: number;
+	/** Executions stored so far (n8n): the callbacks that started one, counted exactly. */
+	executions?: () => Promise<number>;
 }
+
+/** What is sent: paced message callbacks (each starting an execution), or unpaced ones, or polls. */
+type Kind = 'callback' | 'callback_unpaced' | 'pull_task';
 
 interface Run {
 	side: Side;
@@ -68,7 +78,8 @@ interface Run {
 	non_2xx: number;
 	errors: number;
 	timeouts: number;
-	n8n_cpu_ms_per_request: number;
+	/** CPU of the measured process per request (per execution started, when counted). */
+	cpu_ms_per_request: number;
 	load_average_1m: number;
 }
 
@@ -184,26 +195,29 @@ async function drained(listener: Listener): Promise<void> {
 	}
 }
 
-async function measure(
-	listener: Listener,
-	pid: number,
-	kind: 'callback' | 'pull_task',
-	warmUp = false,
-): Promise<Run> {
+async function measure(listener: Listener, kind: Kind, warmUp = false): Promise<Run> {
 	const load = loadavg()[0];
 	await drained(listener);
-	const before = cpuMs(pid);
+	const before = cpuMs(listener.pid);
+	const executionsBefore = await listener.executions?.();
 	const result = await autocannon({
 		url: listener.url,
 		duration: warmUp ? 3 : kind === 'callback' ? CALLBACK_SECONDS : POLL_SECONDS,
 		timeout: 30, // WeHub's answer timeout
 		...(kind === 'callback'
 			? { connections: CALLBACK_CONNECTIONS, overallRate: RATE, requests: messageBodies() }
-			: { connections: POLL_CONNECTIONS, requests: pullTaskBodies }),
+			: {
+					connections: POLL_CONNECTIONS,
+					requests: kind === 'pull_task' ? pullTaskBodies : messageBodies(),
+				}),
 	});
 	await drained(listener);
-	const cpu = cpuMs(pid) - before;
-	const requests = result.requests.total ?? 0;
+	const cpu = cpuMs(listener.pid) - before;
+	// autocannon's total leaves out answers still in flight when its time is up.
+	const requests =
+		executionsBefore === undefined || kind === 'pull_task'
+			? (result.requests.total ?? 0)
+			: (await listener.executions!()) - executionsBefore;
 	const run: Run = {
 		side: listener.side,
 		requests,
@@ -213,7 +227,7 @@ async function measure(
 		non_2xx: result.non2xx,
 		errors: result.errors,
 		timeouts: result.timeouts ?? 0,
-		n8n_cpu_ms_per_request: requests > 0 ? Math.round((cpu / requests) * 1000) / 1000 : 0,
+		cpu_ms_per_request: requests > 0 ? Math.round((cpu / requests) * 1000) / 1000 : 0,
 		load_average_1m: Math.round(load * 100) / 100,
 	};
 	if (!warmUp) console.log(kind, run);
@@ -243,7 +257,7 @@ function median(values: number[]): number {
 
 function summary(runs: Run[]) {
 	return {
-		median_n8n_cpu_ms_per_request: median(runs.map((run) => run.n8n_cpu_ms_per_request)),
+		median_cpu_ms_per_request: median(runs.map((run) => run.cpu_ms_per_request)),
 		median_requests_per_s: median(runs.map((run) => run.requests_per_s)),
 		median_p50_ms: median(runs.map((run) => run.p50_ms)),
 		median_p99_ms: median(runs.map((run) => run.p99_ms)),
@@ -254,17 +268,16 @@ function summary(runs: Run[]) {
 /** Each round both sides, the first one alternating. */
 async function rounds(
 	listeners: Record<Side, Listener>,
-	pid: number,
-	kind: 'callback' | 'pull_task',
+	kind: Kind,
+	count: number,
 ): Promise<Record<Side, Run[]>> {
-	for (const listener of Object.values(listeners)) await measure(listener, pid, kind, true);
+	for (const listener of Object.values(listeners)) await measure(listener, kind, true);
 	const runs: Record<Side, Run[]> = { with_inbox: [], without_inbox: [] };
-	const count = kind === 'callback' ? ROUNDS : POLL_ROUNDS;
 	for (let round = 0; round < count; round++) {
 		const order: Side[] =
 			round % 2 === 0 ? ['with_inbox', 'without_inbox'] : ['without_inbox', 'with_inbox'];
 		console.log(`${kind} round ${round + 1}/${count}: ${order.join(', ')}`);
-		for (const side of order) runs[side].push(await measure(listeners[side], pid, kind));
+		for (const side of order) runs[side].push(await measure(listeners[side], kind));
 	}
 	return runs;
 }
@@ -272,8 +285,49 @@ async function rounds(
 const ratioOf = (runs: Record<Side, Run[]>, pick: (run: Run) => number) =>
 	median(runs.with_inbox.map((run, round) => pick(run) / pick(runs.without_inbox[round])));
 
-async function executionsOf(n8n: N8nInstance, listener: Listener): Promise<number> {
-	return (await n8n.listExecutions(listener.workflowId)).length;
+/** The listener alone in a child process of its own, on its own store. */
+async function startListenerChild(
+	side: Side,
+): Promise<{ listener: Listener; child: ChildProcess }> {
+	const port = await freePort();
+	const child = spawn(
+		process.execPath,
+		['-r', './test/helpers/tsRequireHook.js', 'bench/inboxListenerServer.ts', String(port), side],
+		{ cwd: join(__dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] },
+	);
+	await new Promise<void>((resolve, reject) => {
+		child.once('exit', (code) => reject(new Error(`the ${side} listener exited (${code})`)));
+		child.stdout?.on('data', (chunk: Buffer) => {
+			if (chunk.toString().includes('ready')) resolve();
+		});
+	});
+	const listener = {
+		side,
+		port,
+		url: `http://127.0.0.1:${port}/wehub-inbox-bench`,
+		pid: child.pid as number,
+	};
+	await checkAcks(listener);
+	return { listener, child };
+}
+
+async function listenerAlone(): Promise<Record<Side, Run[]>> {
+	const children: ChildProcess[] = [];
+	try {
+		const listeners = {} as Record<Side, Listener>;
+		for (const side of ['with_inbox', 'without_inbox'] as Side[]) {
+			const started = await startListenerChild(side);
+			children.push(started.child);
+			listeners[side] = started.listener;
+		}
+		return await rounds(listeners, 'callback_unpaced', POLL_ROUNDS);
+	} finally {
+		for (const child of children) {
+			const exited = new Promise((resolve) => child.once('exit', resolve));
+			child.kill('SIGTERM');
+			await exited;
+		}
+	}
 }
 
 async function main(): Promise<void> {
@@ -292,69 +346,88 @@ async function main(): Promise<void> {
 		workflows: [workflows.with_inbox, workflows.without_inbox],
 		readyProbes: [],
 	});
+	let callbacks: Record<Side, Run[]>;
+	let polls: Record<Side, Run[]>;
+	let executions: Record<Side, number>;
 	try {
+		const pid = n8nPid(n8n.port);
 		const listeners = {} as Record<Side, Listener>;
 		for (const side of ['with_inbox', 'without_inbox'] as Side[]) {
 			await waitForListener(ports[side]);
+			const workflowId = workflows[side].id;
 			listeners[side] = {
 				side,
 				port: ports[side],
 				url: `http://127.0.0.1:${ports[side]}/wehub-inbox-bench`,
-				workflowId: workflows[side].id,
+				pid,
+				executions: async () => (await n8n.listExecutions(workflowId)).length,
 			};
 			await checkAcks(listeners[side]);
 		}
-		const pid = n8nPid(n8n.port);
-
-		const callbacks = await rounds(listeners, pid, 'callback');
-		const polls = await rounds(listeners, pid, 'pull_task');
-		// Every acknowledged callback started one execution (the warm-up's and checkAcks' included).
-		const executions = {
-			with_inbox: await executionsOf(n8n, listeners.with_inbox),
-			without_inbox: await executionsOf(n8n, listeners.without_inbox),
+		callbacks = await rounds(listeners, 'callback', ROUNDS);
+		polls = await rounds(listeners, 'pull_task', POLL_ROUNDS);
+		executions = {
+			with_inbox: await listeners.with_inbox.executions!(),
+			without_inbox: await listeners.without_inbox.executions!(),
 		};
-
-		const results = JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>;
-		results.inbox_callback_cost_ratio = ratioOf(callbacks, (run) => run.n8n_cpu_ms_per_request);
-		results.inbox_callback_p50_ratio = ratioOf(callbacks, (run) => run.p50_ms);
-		results.inbox_pull_task_cost_ratio = ratioOf(polls, (run) => run.n8n_cpu_ms_per_request);
-		results.inbox_pull_task_rate_ratio = ratioOf(polls, (run) => run.requests_per_s);
-		results.inbox_cost = {
-			command: 'npm run bench:inbox',
-			n8n: n8n.paths.version,
-			store: 'embedded',
-			callbacks: {
-				rounds: ROUNDS,
-				rate_per_s: RATE,
-				connections: CALLBACK_CONNECTIONS,
-				seconds_per_run: CALLBACK_SECONDS,
-				with_inbox: summary(callbacks.with_inbox),
-				without_inbox: summary(callbacks.without_inbox),
-				executions_stored: executions,
-			},
-			pull_task: {
-				rounds: POLL_ROUNDS,
-				connections: POLL_CONNECTIONS,
-				seconds_per_run: POLL_SECONDS,
-				with_inbox: summary(polls.with_inbox),
-				without_inbox: summary(polls.without_inbox),
-			},
-			load_average_at_start: loadAtStart,
-			load_average_at_end: loadavg().map((value) => Math.round(value * 100) / 100),
-		};
-		writeFileSync(RESULTS, `${JSON.stringify(results, null, '\t')}\n`);
-		for (const key of [
-			'inbox_callback_cost_ratio',
-			'inbox_callback_p50_ratio',
-			'inbox_pull_task_cost_ratio',
-			'inbox_pull_task_rate_ratio',
-		]) {
-			console.log(`${key} = ${String(results[key])}`);
-		}
-		console.log('executions stored', executions);
 	} finally {
 		await n8n.stop();
 	}
+	// Alone on the machine's two cores, n8n stopped.
+	const alone = await listenerAlone();
+
+	const results = JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>;
+	results.inbox_callback_cost_ratio = ratioOf(callbacks, (run) => run.cpu_ms_per_request);
+	results.inbox_callback_p50_ratio = ratioOf(callbacks, (run) => run.p50_ms);
+	results.inbox_pull_task_cost_ratio = ratioOf(polls, (run) => run.cpu_ms_per_request);
+	results.inbox_pull_task_rate_ratio = ratioOf(polls, (run) => run.requests_per_s);
+	results.inbox_callback_cost_ratio_listener_only = ratioOf(alone, (run) => run.cpu_ms_per_request);
+	results.inbox_callback_rate_ratio_listener_only = ratioOf(alone, (run) => run.requests_per_s);
+	results.inbox_cost = {
+		command: 'npm run bench:inbox',
+		n8n: n8n.paths.version,
+		store: 'embedded',
+		callbacks: {
+			rounds: ROUNDS,
+			rate_per_s: RATE,
+			connections: CALLBACK_CONNECTIONS,
+			seconds_per_run: CALLBACK_SECONDS,
+			cpu: 'n8n process per execution started',
+			with_inbox: summary(callbacks.with_inbox),
+			without_inbox: summary(callbacks.without_inbox),
+			executions_stored: executions,
+		},
+		pull_task: {
+			rounds: POLL_ROUNDS,
+			connections: POLL_CONNECTIONS,
+			seconds_per_run: POLL_SECONDS,
+			cpu: 'n8n process per answered poll',
+			with_inbox: summary(polls.with_inbox),
+			without_inbox: summary(polls.without_inbox),
+		},
+		listener_only_callbacks: {
+			rounds: POLL_ROUNDS,
+			connections: POLL_CONNECTIONS,
+			seconds_per_run: POLL_SECONDS,
+			cpu: 'listener child process per answered callback (its execution ends at once)',
+			with_inbox: summary(alone.with_inbox),
+			without_inbox: summary(alone.without_inbox),
+		},
+		load_average_at_start: loadAtStart,
+		load_average_at_end: loadavg().map((value) => Math.round(value * 100) / 100),
+	};
+	writeFileSync(RESULTS, `${JSON.stringify(results, null, '\t')}\n`);
+	for (const key of [
+		'inbox_callback_cost_ratio',
+		'inbox_callback_p50_ratio',
+		'inbox_pull_task_cost_ratio',
+		'inbox_pull_task_rate_ratio',
+		'inbox_callback_cost_ratio_listener_only',
+		'inbox_callback_rate_ratio_listener_only',
+	]) {
+		console.log(`${key} = ${String(results[key])}`);
+	}
+	console.log('executions stored', executions);
 }
 
 main().catch((error: unknown) => {
