@@ -66,7 +66,8 @@ function userFolderWith(packageDir: string): string {
 }
 
 /**
- * Per text, the statuses of the executions n8n stored whose data mentions it: whether n8n itself
+ * Per text, the statuses of the executions n8n stored whose data holds it (as a whole string: n8n
+ * stores run data in the flatted format, strings JSON-quoted): whether n8n itself
  * knows of an acknowledged ping that produced no pong (e.g. a `crashed` execution one could retry).
  * Read with Node 24's node:sqlite, as the harness reads executions.
  */
@@ -79,7 +80,7 @@ function executionsMentioning(n8n: N8nInstance, texts: string[]): Record<string,
 			'SELECT e.status AS status FROM execution_entity e JOIN execution_data d ON d.executionId = e.id WHERE instr(d.data, ?) > 0',
 		);
 		const texts = JSON.parse(process.argv[2]);
-		console.log(JSON.stringify(Object.fromEntries(texts.map((t) => [t, query.all(t).map((r) => r.status)]))));
+		console.log(JSON.stringify(Object.fromEntries(texts.map((t) => [t, query.all(JSON.stringify(t)).map((r) => r.status)]))));
 	`;
 	const output = execFileSync(
 		n8n.paths.nodeBin,
