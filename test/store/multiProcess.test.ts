@@ -81,68 +81,60 @@ async function wakeUpFromAnotherProcess(config: StoreConfig, store: TaskStore): 
 	}
 }
 
-describe('wake-ups across processes', () => {
-	it('embedded: another process queues, this one is told the bot within a second', async () => {
-		const path = mkdtempSync(join(tmpdir(), 'wehub-store-wake-'));
-		const store = new EmbeddedTaskStore({ path, sweepEveryMs: 0 });
-		try {
-			await wakeUpFromAnotherProcess({ backend: 'embedded', path }, store);
-		} finally {
-			await store.close();
-			rmSync(path, { recursive: true, force: true });
-		}
-	});
-
-	describe('redis', () => {
-		let server: RedisServer;
-		beforeAll(async () => {
-			server = await startRedisServer();
-		});
-		afterAll(async () => {
-			await server?.stop();
-		});
-
-		it('another process queues, this one is told the bot (pub/sub)', async () => {
-			const config: StoreConfig = { backend: 'redis', host: server.host, port: server.port };
-			const store = new RedisTaskStore(config, { sweepEveryMs: 0 });
+/** One scenario against both backends: a fresh embedded store folder, and a Redis server of its own. */
+function describeOnBothBackends(
+	title: string,
+	cases: { embedded: string; redis: string },
+	scenario: (config: StoreConfig, store: TaskStore) => Promise<void>,
+): void {
+	describe(title, () => {
+		it(`embedded: ${cases.embedded}`, async () => {
+			const path = mkdtempSync(join(tmpdir(), 'wehub-store-mp-'));
+			const store = new EmbeddedTaskStore({ path, sweepEveryMs: 0 });
 			try {
-				await wakeUpFromAnotherProcess(config, store);
+				await scenario({ backend: 'embedded', path }, store);
 			} finally {
 				await store.close();
+				rmSync(path, { recursive: true, force: true });
 			}
 		});
-	});
-});
 
-describe('hand-out across processes', () => {
-	it('embedded: two processes and this one never receive the same task', async () => {
-		const path = mkdtempSync(join(tmpdir(), 'wehub-store-mp-'));
-		const store = new EmbeddedTaskStore({ path, sweepEveryMs: 0 });
-		try {
-			await handOutFromSeveralProcesses({ backend: 'embedded', path }, store);
-		} finally {
-			await store.close();
-			rmSync(path, { recursive: true, force: true });
-		}
-	});
+		describe('redis', () => {
+			let server: RedisServer;
+			beforeAll(async () => {
+				server = await startRedisServer();
+			});
+			afterAll(async () => {
+				await server?.stop();
+			});
 
-	describe('redis', () => {
-		let server: RedisServer;
-		beforeAll(async () => {
-			server = await startRedisServer();
-		});
-		afterAll(async () => {
-			await server?.stop();
-		});
-
-		it('two processes and this one never receive the same task', async () => {
-			const config: StoreConfig = { backend: 'redis', host: server.host, port: server.port };
-			const store = new RedisTaskStore(config, { sweepEveryMs: 0 });
-			try {
-				await handOutFromSeveralProcesses(config, store);
-			} finally {
-				await store.close();
-			}
+			it(cases.redis, async () => {
+				const config: StoreConfig = { backend: 'redis', host: server.host, port: server.port };
+				const store = new RedisTaskStore(config, { sweepEveryMs: 0 });
+				try {
+					await scenario(config, store);
+				} finally {
+					await store.close();
+				}
+			});
 		});
 	});
-});
+}
+
+describeOnBothBackends(
+	'wake-ups across processes',
+	{
+		embedded: 'another process queues, this one is told the bot within a second',
+		redis: 'another process queues, this one is told the bot (pub/sub)',
+	},
+	wakeUpFromAnotherProcess,
+);
+
+describeOnBothBackends(
+	'hand-out across processes',
+	{
+		embedded: 'two processes and this one never receive the same task',
+		redis: 'two processes and this one never receive the same task',
+	},
+	handOutFromSeveralProcesses,
+);
