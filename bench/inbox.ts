@@ -25,8 +25,8 @@
  * first; a warm-up run per side first, unmeasured; the load average is recorded with every run.
  */
 import autocannon from 'autocannon';
-import { execFileSync, spawn, type ChildProcess } from 'child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'fs';
+import { spawn, type ChildProcess } from 'child_process';
+import { readFileSync, writeFileSync } from 'fs';
 import { loadavg } from 'os';
 import { join } from 'path';
 
@@ -42,6 +42,7 @@ import {
 	waitForListener,
 } from '../test/e2e/fixtures/weHubWorkflows';
 import { sleep } from '../test/helpers/sleep';
+import { cpuMs, loadAverages, n8nPid } from './proc';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const POLL_ROUNDS = Number(process.env.BENCH_POLL_ROUNDS ?? 6);
@@ -52,7 +53,6 @@ const POLL_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const POLL_SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const BOTS = 20;
 const RESULTS = join(__dirname, 'results.json');
-const CLOCK_TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
 type Side = 'with_inbox' | 'without_inbox';
 
@@ -160,27 +160,6 @@ const pullTaskBodies = Array.from({ length: BOTS }, (_, bot) => ({
 		data: {},
 	}),
 }));
-
-function n8nPid(port: number): number {
-	for (const entry of readdirSync('/proc')) {
-		if (!/^\d+$/.test(entry)) continue;
-		try {
-			const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-			if (!cmdline.some((arg) => arg.endsWith('n8n')) || !cmdline.includes('start')) continue;
-			const environ = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
-			if (environ.includes(`N8N_PORT=${port}`)) return Number(entry);
-		} catch {
-			// the process ended, or is not ours to read
-		}
-	}
-	throw new Error(`no n8n process listening on port ${port}`);
-}
-
-function cpuMs(pid: number): number {
-	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-	return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
-}
 
 /** Until the listener runs no execution and holds no ack: the callbacks' work is all done. */
 async function drained(listener: Listener): Promise<void> {
@@ -332,7 +311,7 @@ async function listenerAlone(): Promise<Record<Side, Run[]>> {
 
 async function main(): Promise<void> {
 	ensureBuilt();
-	const loadAtStart = loadavg().map((value) => Math.round(value * 100) / 100);
+	const loadAtStart = loadAverages();
 	const ports: Record<Side, number> = {
 		with_inbox: await freePort(),
 		without_inbox: await freePort(),
@@ -414,7 +393,7 @@ async function main(): Promise<void> {
 			without_inbox: summary(alone.without_inbox),
 		},
 		load_average_at_start: loadAtStart,
-		load_average_at_end: loadavg().map((value) => Math.round(value * 100) / 100),
+		load_average_at_end: loadAverages(),
 	};
 	writeFileSync(RESULTS, `${JSON.stringify(results, null, '\t')}\n`);
 	for (const key of [

@@ -3,26 +3,12 @@
  * its memory. Linux only, like the rest of the real-n8n benches.
  */
 import { execFileSync } from 'child_process';
-import { readdirSync, readFileSync } from 'fs';
+import { readFileSync } from 'fs';
 import { loadavg } from 'os';
 
-const CLOCK_TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+export { n8nPid } from '../test/e2e/harness/n8nPid';
 
-/** The n8n server process of the harness: `n8n start` with this port in its environment. */
-export function n8nPid(port: number): number {
-	for (const entry of readdirSync('/proc')) {
-		if (!/^\d+$/.test(entry)) continue;
-		try {
-			const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-			if (!cmdline.some((arg) => arg.endsWith('n8n')) || !cmdline.includes('start')) continue;
-			const environ = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
-			if (environ.includes(`N8N_PORT=${port}`)) return Number(entry);
-		} catch {
-			// the process ended, or is not ours to read
-		}
-	}
-	throw new Error(`no n8n process listening on port ${port}`);
-}
+const CLOCK_TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
 /** utime + stime of a process (all its threads), in milliseconds. */
 export function cpuMs(pid: number): number {

@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
 import { sleep } from '../helpers/sleep';
 import { startN8n, type N8nInstance } from './harness';
 import { freePort } from './harness/freePort';
+import { n8nPid } from './harness/n8nPid';
 import {
 	E2E_APPID,
 	embeddedStoreCredential,
@@ -67,22 +68,6 @@ function contactReport(friends: number): Buffer {
 		city: 'Shenzhen',
 	}));
 	return envelope({ friend_list, group_list: [] }, 'report_contact');
-}
-
-/** The n8n server process of the harness: `n8n start` with this port in its environment. */
-function n8nPid(port: number): number {
-	for (const entry of readdirSync('/proc')) {
-		if (!/^\d+$/.test(entry)) continue;
-		try {
-			const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-			if (!cmdline.some((arg) => arg.endsWith('n8n')) || !cmdline.includes('start')) continue;
-			const environ = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
-			if (environ.includes(`N8N_PORT=${port}`)) return Number(entry);
-		} catch {
-			// the process ended, or is not ours to read
-		}
-	}
-	throw new Error(`no n8n process listening on port ${port}`);
 }
 
 function rssMb(pid: number): number {
