@@ -14,7 +14,8 @@
  * and after the reply (300, as in the e2e tests; 0 removes them).
  * BENCH_KILL_OTHER_BUILD: another build of this package (a folder with its package.json and
  * dist/, e.g. `git archive <commit>` extracted, node_modules linked, built), run alternately with
- * this checkout in every round, for a before/after comparison in the same conditions.
+ * this checkout in every round, for a before/after comparison in the same conditions; recorded by
+ * the folder's name (name it after its commit).
  */
 import { execFileSync } from 'child_process';
 import {
@@ -27,7 +28,7 @@ import {
 	writeFileSync,
 } from 'fs';
 import { tmpdir } from 'os';
-import { join, resolve } from 'path';
+import { basename, join, resolve } from 'path';
 
 import { closeAllTaskStores, openTaskStore } from '../nodes/WeHub/store/openTaskStore';
 import { describeReport, runPingKill, type PingKillReport } from '../test/e2e/crash/pingKill';
@@ -171,7 +172,8 @@ function figures(
 async function main(): Promise<void> {
 	ensureBuilt();
 	const builds: Build[] = [{ label: 'this checkout' }];
-	if (OTHER_BUILD) builds.push({ label: OTHER_BUILD, dir: OTHER_BUILD });
+	// Labelled by the folder's name, not its path: results.json keeps no machine paths.
+	if (OTHER_BUILD) builds.push({ label: basename(resolve(OTHER_BUILD)), dir: OTHER_BUILD });
 	const runs: Figures[] = [];
 	for (let run = 0; run < RUNS; run++) {
 		for (const version of VERSIONS) {
@@ -181,7 +183,7 @@ async function main(): Promise<void> {
 	const results = JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>;
 	results.webhook_kill = {
 		command: 'npm run bench:webhook-kill',
-		...(OTHER_BUILD ? { other_build: OTHER_BUILD } : {}),
+		...(OTHER_BUILD ? { other_build: basename(resolve(OTHER_BUILD)) } : {}),
 		measured_at: new Date().toISOString(),
 		runs,
 	};
