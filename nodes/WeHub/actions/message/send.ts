@@ -113,11 +113,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		this,
 		itemIndex,
 		labels,
-		async ({ store }, bot) => {
+		async ({ store }, bot, { clientVersion }) => {
 			const target = sendTarget.call(this, itemIndex, bot);
 			// The target may come from the input item: errors name where it came from.
 			labels.wxid_to = target.label;
-			const clientVersion = (await store.getBot(bot))?.client_version;
 			shape.client_version = clientVersion ?? null;
 			if (!clientVersion) {
 				executionHints(this).add(

@@ -39,10 +39,7 @@ export interface PreparedTask {
 }
 
 /** What building a task may use of the store: its lookups, none of its writes. */
-export type StoreLookups = Pick<
-	TaskStore,
-	'getBot' | 'getFile' | 'getFriendRequest' | 'getSetting'
->;
+export type StoreLookups = Pick<TaskStore, 'getFile' | 'getFriendRequest' | 'getSetting'>;
 
 export interface BuildContext {
 	settings: WeHubSettings;
