@@ -1,4 +1,5 @@
 import type { CallbackContext } from '../trigger/handleCallback';
+import { nodeOf, workflowOf } from '../trigger/triggerOwner';
 import { addressOf, type ListenerConfig } from './ListenerConfig';
 import { ListenerBindError } from './ListenerBindError';
 import type { Subscriber } from './Subscriber';
@@ -95,12 +96,4 @@ function handleFor(
 			await done;
 		},
 	};
-}
-
-function workflowOf(owner: string): string {
-	return owner.slice(0, owner.indexOf('/'));
-}
-
-function nodeOf(owner: string): string {
-	return owner.slice(owner.indexOf('/') + 1);
 }

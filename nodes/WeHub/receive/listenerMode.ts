@@ -12,6 +12,7 @@ import {
 } from '../listener/ListenerConfig';
 import { subscribe } from '../listener/listenerRegistry';
 import type { CallbackContext } from '../trigger/handleCallback';
+import { triggerOwner } from '../trigger/triggerOwner';
 import { N8nAdapter } from './n8nAdapter';
 import { callbackPath } from './properties/webhooks';
 
@@ -34,7 +35,7 @@ export async function startListenerTrigger(fns: ITriggerFunctions): Promise<ITri
 	adapter.warnWhenStoreSplits(context.settings);
 
 	const manual = fns.getMode() === 'manual';
-	const owner = `${fns.getWorkflow().id ?? 'unsaved'}/${node.name}`;
+	const owner = triggerOwner(fns.getWorkflow().id ?? 'unsaved', node.name);
 	// A manual run's events are not kept: it lives for one event and n8n closes it right after.
 	if (manual) delete config.inbox;
 	else if (config.inbox) config.inbox.owner = owner;

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { openActionContext } from '../shared/context';
 import { limitParameter, returnAllFields } from '../shared/fields';
+import { nodeOf, workflowOf } from '../../trigger/triggerOwner';
 
 const displayOptions = { show: { resource: ['inbox'], operation: ['getAll'] } };
 
@@ -18,11 +19,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const now = Date.now();
 	const entries = await store.inboxList(settings.appid, limit);
 	return entries.map((entry) => {
-		const [workflowId, ...node] = entry.owner.split('/');
 		return {
 			delivery_id: entry.id,
-			workflow_id: workflowId,
-			trigger_node: node.join('/'),
+			workflow_id: workflowOf(entry.owner),
+			trigger_node: nodeOf(entry.owner),
 			bot_wxid: entry.bot_wxid,
 			events: [...new Set(entry.items.map((item) => item.event))],
 			item_count: entry.items.length,
