@@ -304,10 +304,7 @@ export class WeHubSimulator {
 		this.stats.requestsByAction[action] = (this.stats.requestsByAction[action] ?? 0) + 1;
 		if (action === 'pull_task') this.stats.polls++;
 		// Login always goes over HTTP; everything else over the socket while there is one.
-		const socket =
-			action !== 'login' && (this.socket || this.reconnecting)
-				? await this.currentSocket()
-				: undefined;
+		const socket = action !== 'login' && this.onWebSocket ? await this.currentSocket() : undefined;
 		const contentType =
 			this.options.contentType === undefined ? 'application/json' : this.options.contentType;
 		let answer;
@@ -613,7 +610,7 @@ export class WeHubSimulator {
 	 * the WebSocket, where WeHub does not poll (nextPushedTask() waits for a pushed task instead).
 	 */
 	async pollOnce(): Promise<ReceivedTask | undefined> {
-		if (this.socket || this.reconnecting)
+		if (this.onWebSocket)
 			throw new Error(
 				'pollOnce(): this client is on the WebSocket, where the server pushes tasks and WeHub sends no pull_task; use nextPushedTask()',
 			);
@@ -633,7 +630,7 @@ export class WeHubSimulator {
 		this.polling = true;
 		this.pollLoop = (async () => {
 			while (this.polling) {
-				if (this.socket || this.reconnecting) {
+				if (this.onWebSocket) {
 					await new Promise<void>((resolve) => (this.wakePoller = resolve));
 					continue;
 				}
@@ -764,7 +761,7 @@ export class WeHubSimulator {
 			duplicateTaskIds: this.stats.duplicateTaskIds,
 			uploads: this.stats.uploads,
 			violations: this.violations.length,
-			transport: this.socket || this.reconnecting ? 'websocket' : 'http',
+			transport: this.onWebSocket ? 'websocket' : 'http',
 			polls: this.stats.polls,
 			framesSent: this.stats.framesSent,
 			heartbeatsSent: this.stats.heartbeatsSent,
@@ -804,7 +801,7 @@ export class WeHubSimulator {
 
 	/** The WebSocket this client follows, or undefined while it talks HTTP. */
 	get webSocket(): WebSocketState | undefined {
-		if (!this.offer || !(this.socket || this.reconnecting)) return undefined;
+		if (!this.offer || !this.onWebSocket) return undefined;
 		return { ...this.offer, connected: this.socket?.isOpen ?? false };
 	}
 
@@ -950,6 +947,11 @@ export class WeHubSimulator {
 	private async currentSocket(): Promise<WebSocketTransport | undefined> {
 		while (this.reconnecting) await this.reconnecting;
 		return this.socket;
+	}
+
+	/** On the WebSocket: connected, or reconnecting to it (requests wait for the socket). */
+	private get onWebSocket(): boolean {
+		return this.socket !== undefined || this.reconnecting !== undefined;
 	}
 
 	private socketClosed(socket: WebSocketTransport, code: number, reason: string): void {

@@ -141,10 +141,10 @@ export function checkExtensionProtocol(value: unknown): {
 	return { offer: { url: ws_url, heartbeatIntervalMs: seconds * 1000 }, problems };
 }
 
-/** Problems with one task as this client version would execute it. */
 /** Tag tasks (0.4.2): 100 tags friends or rooms, 101 renames a tag. */
 const TAG_TASKS = new Set([100, 101]);
 
+/** Problems with one task as this client version would execute it. */
 export function checkTask(task: unknown, version: string): string[] {
 	if (!isObject(task)) return ['task is not an object'];
 	const problems: string[] = [];

@@ -6,8 +6,6 @@ import { queueTaskFromParameters } from '../shared/queueTask';
 
 const displayOptions = { show: { resource: ['contact'], operation: ['reReport'] } };
 
-/** WeHub's `flag_report_contact` bits. */
-
 export const description: INodeProperties[] = [
 	botWxidField(displayOptions),
 	{
