@@ -14,7 +14,7 @@ import { join } from 'node:path';
 
 import { N8nAdapter } from '../../nodes/WeHub/receive/n8nAdapter';
 import { MEDIA_BASE_URL_SETTING } from '../../nodes/WeHub/shared/mediaBaseUrl';
-import { closeAllTaskStores, openTaskStore } from '../../nodes/WeHub/store/openTaskStore';
+import { closeAllTaskStores } from '../../nodes/WeHub/store/openTaskStore';
 import type { Delivery } from '../../nodes/WeHub/trigger/delivery';
 
 /**
@@ -66,11 +66,13 @@ describe('N8nAdapter', () => {
 
 	it('records the media URL; a manual run fills it only while no production URL exists', async () => {
 		const data = credential();
-		const store = await openTaskStore({ backend: 'embedded', path: String(data.storePath) });
+		// Read through the adapter's own store: a second handle opened here with other limits
+		// would be another lmdb instance on the same folder, whose reads may lag its writes.
 		const record = async (mode: 'trigger' | 'manual', url: string) => {
 			const adapter = new N8nAdapter(triggerFunctions(data, mode));
-			await adapter.recordMediaBaseUrl(await adapter.context(), url);
-			return await store.getSetting(APPID, MEDIA_BASE_URL_SETTING);
+			const context = await adapter.context();
+			await adapter.recordMediaBaseUrl(context, url);
+			return await (await context.store()).getSetting(APPID, MEDIA_BASE_URL_SETTING);
 		};
 
 		expect(await record('manual', 'http://n8n.lan:5678/webhook-test/x/wehub/media')).toBe(
