@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 
@@ -7,6 +6,7 @@ import { buildAck } from '../protocol/ack';
 import type { WeHubAck } from '../protocol/types';
 import { errorMessage } from '../shared/errorMessage';
 import type { BotRef, TaskRecord } from '../store/TaskStore';
+import { endSocketWithRefusal } from './listenerAck';
 import type { ListenerLog } from './WeHubListener';
 
 /** What the sockets need of the listener and its store. */
@@ -100,10 +100,6 @@ export class BotSockets {
 
 	get size(): number {
 		return this.connections.size;
-	}
-
-	isConnected(bot: BotRef): boolean {
-		return this.connections.has(keyOf(bot));
 	}
 
 	/** An HTTP upgrade on the listener's socket URL: `?wxid=...&token=...` from the login_ack. */
@@ -350,15 +346,5 @@ function isHeartbeat(frame: Buffer): boolean {
 
 /** A refused upgrade gets an HTTP answer with a JSON ack, like every other refusal. */
 function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
-	if (socket.destroyed) return;
-	const body = JSON.stringify({
-		error_code: status,
-		error_reason: reason,
-		ack_type: 'common_ack',
-		data: {},
-	});
-	socket.end(
-		`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
-			`content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-	);
+	if (!socket.destroyed) endSocketWithRefusal(socket, status, reason);
 }

@@ -1,10 +1,4 @@
-import {
-	createServer,
-	STATUS_CODES,
-	type IncomingMessage,
-	type Server,
-	type ServerResponse,
-} from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
@@ -21,7 +15,13 @@ import { ExecutionSlots, type ExecutionSlot } from './ExecutionSlots';
 import { parseIpAllowList, type IpAllowList } from './ipAllowList';
 import { bindErrorFor } from './ListenerBindError';
 import { addressOf, normalisePath, type ListenerConfig } from './ListenerConfig';
-import { refusalAck, refusalStatus, type Route } from './listenerAck';
+import {
+	endSocketWithRefusal,
+	JSON_TYPE,
+	refusalAck,
+	refusalStatus,
+	type Route,
+} from './listenerAck';
 import { readBody } from './readBody';
 import type { Subscriber } from './Subscriber';
 import { InboxKeeper } from './InboxKeeper';
@@ -31,8 +31,6 @@ export type ListenerLog = (level: 'info' | 'warn' | 'error', message: string) =>
 
 /** Multipart framing around an uploaded file: headers, boundaries, the file_index field. */
 const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
-
-const JSON_TYPE = 'application/json; charset=utf-8';
 
 /**
  * WeHub's callback, upload and media URLs on a port of our own, inside n8n's process. Requests
@@ -219,13 +217,7 @@ export class WeHubListener {
 	/** `/<path>/ws` upgrades to a bot's WebSocket; anything else is refused like an unknown URL. */
 	private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
 		const pathname = decodePathname(req.url);
-		const refuse = (status: number, reason: string) => {
-			const body = JSON.stringify(refusalAck('none', status, reason));
-			socket.end(
-				`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: ${JSON_TYPE}\r\n` +
-					`content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-			);
-		};
+		const refuse = (status: number, reason: string) => endSocketWithRefusal(socket, status, reason);
 		if (!this.webSocket || pathname !== `/${this.path}/ws`) {
 			return refuse(404, `no WeHub WebSocket at ${pathname.slice(0, 200)}`);
 		}
@@ -458,13 +450,7 @@ export class WeHubListener {
 				: error.code === 'HPE_HEADER_OVERFLOW'
 					? 431
 					: 400;
-		const body = JSON.stringify(
-			refusalAck('none', status, `bad request: ${error.code ?? error.message}`),
-		);
-		socket.end(
-			`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: ${JSON_TYPE}\r\n` +
-				`content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-		);
+		endSocketWithRefusal(socket, status, `bad request: ${error.code ?? error.message}`);
 	}
 }
 

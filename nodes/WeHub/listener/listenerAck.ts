@@ -1,5 +1,11 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+
 import { buildUploadAck } from '../protocol/ack';
 import type { WeHubAck, WeHubUploadAck } from '../protocol/types';
+
+/** What every JSON answer of the listener is sent as. */
+export const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Which WeHub URL a request came to; decides the shape of an answer given before parsing it. */
 export type Route = 'callback' | 'upload' | 'media' | 'health' | 'none';
@@ -25,4 +31,16 @@ export function refusalAck(
  */
 export function refusalStatus(route: Route, status: number): number {
 	return route === 'callback' || route === 'upload' ? 200 : status;
+}
+
+/**
+ * A refusal written straight to a socket that has no HTTP response object (a refused WebSocket
+ * upgrade, a request Node's parser rejected): the status line, a JSON ack, and the connection closed.
+ */
+export function endSocketWithRefusal(socket: Duplex, status: number, reason: string): void {
+	const body = JSON.stringify(refusalAck('none', status, reason));
+	socket.end(
+		`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: ${JSON_TYPE}\r\n` +
+			`content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+	);
 }

@@ -1,6 +1,7 @@
 import type { IHookFunctions, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import type { Readable } from 'node:stream';
 
+import { refusalAck, refusalStatus, type Route } from '../listener/listenerAck';
 import { errorMessage } from '../shared/errorMessage';
 import type { Delivery } from '../trigger/delivery';
 import { handleCallback } from '../trigger/handleCallback';
@@ -80,14 +81,13 @@ export async function answerWebhook(fns: IWebhookFunctions): Promise<IWebhookRes
 				code === 413
 					? 'the body is larger than n8n accepts (N8N_PAYLOAD_SIZE_MAX, 16 MiB by default)'
 					: `n8n WeHub trigger error: ${errorMessage(error)}`;
-			const upload = webhookName === UPLOAD_WEBHOOK;
-			res.status(webhookName === MEDIA_WEBHOOK ? code : 200).json({
-				error_code: code,
-				error_reason: reason,
-				ack_type: upload ? 'upload_file_ack' : 'common_ack',
-				...(upload ? { file_index: '' } : {}),
-				data: {},
-			});
+			const route: Route =
+				webhookName === MEDIA_WEBHOOK
+					? 'media'
+					: webhookName === UPLOAD_WEBHOOK
+						? 'upload'
+						: 'callback';
+			res.status(refusalStatus(route, code)).json(refusalAck(route, code, reason));
 		}
 		return { noWebhookResponse: true };
 	}
