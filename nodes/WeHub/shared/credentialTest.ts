@@ -4,7 +4,7 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
-import { openStoreFor, settingsFromCredential, type WeHubSettings } from './settings';
+import { openStoreFor, secretKeyOf, settingsFromCredential, type WeHubSettings } from './settings';
 import { errorMessage } from './errorMessage';
 
 /** Name both nodes give in `credentials: [{name: 'weHubApi', testedBy: ...}]`. */
@@ -43,7 +43,7 @@ export async function testWeHubCredential(
 		const online = bots.filter((bot) => bot.online).length;
 		answer = `The ${settings.store.backend} task store answered: ${bots.length} bot(s) known for this appid, ${online} online`;
 	} catch (error) {
-		const missingKey = hasSecretKey(credential.data?.secretKey) ? '' : `. ${MISSING_SECRET_KEY}`;
+		const missingKey = secretKeyOf(credential.data ?? {}) ? '' : `. ${MISSING_SECRET_KEY}`;
 		return {
 			status: 'Error',
 			message: `The task store could not be opened: ${errorMessage(error)}${missingKey}`,
@@ -63,9 +63,4 @@ async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 	} finally {
 		clearTimeout(timer);
 	}
-}
-
-/** As settingsFromCredential reads it, for a credential whose other settings are incomplete. */
-function hasSecretKey(value: unknown): boolean {
-	return typeof value === 'number' || (typeof value === 'string' && value.trim() !== '');
 }

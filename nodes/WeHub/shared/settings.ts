@@ -15,12 +15,22 @@ export interface WeHubSettings {
 	store: StoreConfig;
 }
 
+/** Allowed Bots (null = any account) decides who may log in, poll, and have tasks queued. */
+export function botAllowed(settings: Pick<WeHubSettings, 'allowedBots'>, wxid: string): boolean {
+	return !settings.allowedBots || settings.allowedBots.includes(wxid);
+}
+
+/** The credential's Secret Key as both nodes read it; read alone when the rest may be invalid. */
+export function secretKeyOf(data: ICredentialDataDecryptedObject): string | undefined {
+	return text(data.secretKey) || undefined;
+}
+
 export function settingsFromCredential(data: ICredentialDataDecryptedObject): WeHubSettings {
 	const appid = text(data.appId);
 	if (!appid) throw new Error('The WeHub API credential has no App ID');
 	return {
 		appid,
-		secretKey: text(data.secretKey) || undefined,
+		secretKey: secretKeyOf(data),
 		allowedBots: parseWxidList(text(data.allowedBots)),
 		store: storeConfig(data),
 	};

@@ -18,7 +18,7 @@ import type {
 	WeHubAck,
 } from '../protocol/types';
 import { LATER_CLIENT_VERSION, laterClientEvidence } from '../protocol/version';
-import type { WeHubSettings } from '../shared/settings';
+import { botAllowed, type WeHubSettings } from '../shared/settings';
 import type { BotPresence, BotRef, FileRecord, TaskStore } from '../store/TaskStore';
 import { EVENT_OF_ACTION, isEventSelected } from './events';
 import { INBOX_FULL_REASON, keepInInbox, newDeliveryId, type InboxConfig } from './inbox';
@@ -33,7 +33,7 @@ import {
 	type ItemBase,
 	type TriggerItem,
 } from './items';
-import { decideLogin } from './login';
+import { decideLogin, notAllowedReason } from './login';
 import { messagePassesFilter, replyTarget } from './messageFilter';
 import type { TriggerOptions } from './options';
 import { errorMessage } from '../shared/errorMessage';
@@ -127,7 +127,7 @@ export async function handleCallback(
 	try {
 		store = await ctx.store();
 	} catch (error) {
-		const version = bodyVersion ?? (evidence ? LATER_CLIENT_VERSION : undefined);
+		const version = answerVersion(bodyVersion, null, evidence);
 		return failure(request.action, version, 503, `task store unavailable: ${errorMessage(error)}`);
 	}
 
@@ -137,11 +137,7 @@ export async function handleCallback(
 	try {
 		if (request.action === 'pull_task') return await pullTask(store, bot, now);
 		const presence = request.action === 'login' ? null : await store.getBot(bot);
-		clientVersion =
-			bodyVersion ??
-			presence?.client_version ??
-			presence?.min_client_version ??
-			(evidence ? LATER_CLIENT_VERSION : undefined);
+		clientVersion = answerVersion(bodyVersion, presence, evidence);
 		if (evidence && !bodyVersion && allowed && request.action !== 'login') {
 			if (!presence?.client_version && !presence?.min_client_version) {
 				// Remembered once, so that later callbacks without such fields are answered alike.
@@ -198,7 +194,17 @@ async function knownClientVersion(
 			presence = null;
 		}
 	}
+	return answerVersion(undefined, presence, evidence);
+}
+
+/** The body's version, else the one the bot's presence remembers, else 0.2.0 on evidence. */
+function answerVersion(
+	bodyVersion: string | undefined,
+	presence: BotPresence | null,
+	evidence: string | undefined,
+): string | undefined {
 	return (
+		bodyVersion ??
 		presence?.client_version ??
 		presence?.min_client_version ??
 		(evidence ? LATER_CLIENT_VERSION : undefined)
@@ -213,15 +219,6 @@ async function pullTask(store: TaskStore, bot: BotRef, now: number): Promise<Cal
 		ack: buildAck('pull_task', presence.client_version, { data }),
 		items: [],
 	};
-}
-
-/** Allowed Bots (null = any account) decides who may log in, poll, and have presence here. */
-function botAllowed(settings: WeHubSettings, wxid: string): boolean {
-	return !settings.allowedBots || settings.allowedBots.includes(wxid);
-}
-
-function notAllowedReason(wxid: string): string {
-	return `WeChat account ${wxid} is not in the allowed bots of this WeHub app`;
 }
 
 async function handleAction(

@@ -1,10 +1,15 @@
 import { loginSignature } from '../protocol/signature';
 import type { LoginAckData, LoginData } from '../protocol/types';
-import type { WeHubSettings } from '../shared/settings';
+import { botAllowed, type WeHubSettings } from '../shared/settings';
 import type { TriggerOptions } from './options';
 
 export type LoginDecision =
 	{ accepted: true; data: LoginAckData } | { accepted: false; reason: string };
+
+/** Why a callback or a login of an account outside Allowed Bots is refused (shown in WeHub). */
+export function notAllowedReason(wxid: string): string {
+	return `WeChat account ${wxid} is not in the allowed bots of this WeHub app`;
+}
 
 /**
  * Whether an account may log in through this appid, and the signed answer when it may. The
@@ -19,12 +24,7 @@ export function decideLogin(
 	settings: Pick<WeHubSettings, 'allowedBots' | 'secretKey'>,
 	options: Pick<TriggerOptions, 'reportContactFlag'> = {},
 ): LoginDecision {
-	if (settings.allowedBots && !settings.allowedBots.includes(botWxid)) {
-		return {
-			accepted: false,
-			reason: `WeChat account ${botWxid} is not in the allowed bots of this WeHub app`,
-		};
-	}
+	if (!botAllowed(settings, botWxid)) return { accepted: false, reason: notAllowedReason(botWxid) };
 	// Which lists the next report_contact carries (0.4.9+; older clients ignore the option).
 	const answer: LoginAckData =
 		options.reportContactFlag === undefined

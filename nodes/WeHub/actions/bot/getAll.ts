@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { openActionContext } from '../shared/context';
+import { botAllowed } from '../../shared/settings';
 
 const displayOptions = { show: { resource: ['bot'], operation: ['getAll'] } };
 
@@ -32,6 +33,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		.filter((bot) => status === 'any' || bot.online === (status === 'online'))
 		.map((bot) => ({
 			...(bot as unknown as IDataObject),
-			allowed: settings.allowedBots === null || settings.allowedBots.includes(bot.wxid),
+			allowed: botAllowed(settings, bot.wxid),
 		}));
 }
