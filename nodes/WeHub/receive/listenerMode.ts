@@ -24,21 +24,19 @@ import { callbackPath } from './properties/webhooks';
 export async function startListenerTrigger(fns: ITriggerFunctions): Promise<ITriggerResponse> {
 	const node = fns.getNode();
 	const adapter = new N8nAdapter(fns);
+	const manual = fns.getMode() === 'manual';
+	const owner = triggerOwner(fns.getWorkflow().id ?? 'unsaved', node.name);
 	let config: ListenerConfig;
 	let context: CallbackContext;
 	try {
-		config = listenerConfigFrom(fns);
+		// A manual run's events are not kept: it lives for one event and n8n closes it right after.
+		config = listenerConfigFrom(fns, manual ? undefined : owner);
 		context = await adapter.context();
 	} catch (error) {
 		throw new NodeOperationError(node, (error as Error).message);
 	}
 	adapter.warnWhenStoreSplits(context.settings);
 
-	const manual = fns.getMode() === 'manual';
-	const owner = triggerOwner(fns.getWorkflow().id ?? 'unsaved', node.name);
-	// A manual run's events are not kept: it lives for one event and n8n closes it right after.
-	if (manual) delete config.inbox;
-	else if (config.inbox) config.inbox.owner = owner;
 	// The inbox forgets an event only once n8n reports its execution ended.
 	const track = !manual && (config.maxRunningExecutions > 0 || config.inbox !== undefined);
 	let handle;
@@ -81,9 +79,13 @@ export async function startListenerTrigger(fns: ITriggerFunctions): Promise<ITri
 	return { closeFunction: async () => await handle.close() };
 }
 
-/** Reads host, port, path (the node's webhook ID when Path is empty) and limits. */
-export function listenerConfigFrom(
+/**
+ * Reads host, port, path (the node's webhook ID when Path is empty) and limits; with an inbox
+ * owner (the trigger, see triggerOwner), Durable Delivery as its options say.
+ */
+function listenerConfigFrom(
 	fns: Pick<ITriggerFunctions, 'getNode' | 'getNodeParameter'>,
+	inboxOwner: string | undefined,
 ): ListenerConfig {
 	const options = fns.getNodeParameter('listenerOptions', {}) as IDataObject;
 	const port = Number(fns.getNodeParameter('listenerPort', LISTENER_DEFAULTS.port));
@@ -111,9 +113,9 @@ export function listenerConfigFrom(
 		maxRunningExecutions: nonNegative(options.maxRunningExecutions, defaults.maxRunningExecutions),
 	};
 	if (options.offerWebSocket === true) config.webSocket = webSocketConfig(config, options);
-	if (options.durableDelivery !== false) {
+	if (inboxOwner !== undefined && options.durableDelivery !== false) {
 		config.inbox = {
-			owner: '', // set by startListenerTrigger, which knows the workflow
+			owner: inboxOwner,
 			leaseMs: LISTENER_DEFAULTS.inboxLeaseMs,
 			maxEntries: positive(options.maxUndeliveredEvents, LISTENER_DEFAULTS.maxUndeliveredEvents),
 			maxAgeMs:
