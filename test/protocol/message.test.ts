@@ -1,5 +1,5 @@
 import {
-	extractMessageUnits,
+	messageUnitList,
 	normaliseMessage,
 	parseRequest,
 	type NormalisedMessage,
@@ -501,16 +501,38 @@ describe('normaliseMessage edge cases', () => {
 	});
 });
 
-describe('extractMessageUnits', () => {
+describe('messageUnitList', () => {
 	const unit = { msg_type: 1, msg: 'hi' };
 	it.each([
-		['msg', { msg: unit }, [unit]],
-		['msg_list', { msg_list: [unit, 'junk', unit] }, [unit, unit]],
-		['msg as an array', { msg: [unit] }, [unit]],
-		['the unit in data', unit, [unit]],
-		['nothing', { msg: 'hello' }, []],
-		['not an object', 'hello', []],
+		['msg', { msg: unit }, { field: 'msg', entries: [unit] }],
+		[
+			'msg_list',
+			{ msg_list: [unit, 'junk', unit] },
+			{ field: 'msg_list', entries: [unit, 'junk', unit] },
+		],
+		['msg as an array', { msg: [unit] }, { field: 'msg', entries: [unit] }],
+		['the unit in data', unit, { field: 'data', entries: [unit] }],
+		['nothing', { msg: 'hello' }, undefined],
+		['not an object', 'hello', undefined],
 	])('reads %s', (_label, data, expected) => {
-		expect(extractMessageUnits(data)).toEqual(expected);
+		expect(messageUnitList(data)).toEqual(expected);
+	});
+
+	it('hands report_new_msg its units, the malformed one skipped and reported', () => {
+		const parsed = parseRequest(
+			JSON.stringify({
+				action: 'report_new_msg',
+				appid: 'a',
+				wxid: 'wxid_bot',
+				data: { msg_list: [unit, 'junk', unit] },
+			}),
+		);
+		if (!parsed.ok || !parsed.request.known || parsed.request.action !== 'report_new_msg') {
+			throw new Error('did not parse as report_new_msg');
+		}
+		expect(parsed.request.units).toEqual([unit, unit]);
+		expect(parsed.request.skipped).toEqual([
+			expect.objectContaining({ list: 'msg_list', index: 1 }),
+		]);
 	});
 });

@@ -170,12 +170,6 @@ export function messageUnitList(
 	return undefined;
 }
 
-/** The message units of a report_new_msg `data` (see messageUnitList); entries that are not objects are left out. */
-export function extractMessageUnits(data: unknown): ReportMsgUnit[] {
-	const source = messageUnitList(data);
-	return source ? (source.entries.filter(isRecord) as unknown as ReportMsgUnit[]) : [];
-}
-
 export function messageKind(msgType: number): MessageKind {
 	return KIND_BY_MSG_TYPE.get(msgType) ?? 'unknown';
 }
