@@ -168,16 +168,7 @@ export class EmbeddedTaskStore implements TaskStore {
 
 	poll(bot: BotRef, now: number = Date.now()): Promise<PollResult> {
 		return this.root.transaction(() => {
-			const stored = this.bots.get([bot.appid, bot.wxid]);
-			this.moveHeardInTxn(bot, stored, now);
-			this.bots.putSync([bot.appid, bot.wxid], {
-				...stored,
-				appid: bot.appid,
-				wxid: bot.wxid,
-				online: true,
-				last_poll_at: now,
-				heard_at: now,
-			});
+			this.updatePresenceInTxn(bot, now, (s) => ({ ...s, online: true, last_poll_at: now }), true);
 			const task = this.handOutInTxn(bot, now);
 			return { task, bot: this.presenceInTxn(bot) as BotPresence };
 		});
@@ -618,12 +609,22 @@ export class EmbeddedTaskStore implements TaskStore {
 		onlineWhenNew = false,
 	): Promise<BotPresence> {
 		return this.root.transaction(() => {
-			const previous = this.bots.get([bot.appid, bot.wxid]);
-			this.moveHeardInTxn(bot, previous, now);
-			const stored = previous ?? { appid: bot.appid, wxid: bot.wxid, online: onlineWhenNew };
-			this.bots.putSync([bot.appid, bot.wxid], { ...change(stored), heard_at: now });
+			this.updatePresenceInTxn(bot, now, change, onlineWhenNew);
 			return this.presenceInTxn(bot) as BotPresence;
 		});
+	}
+
+	/** Every presence write: the change, the time the bot was heard, and its retention entry. */
+	private updatePresenceInTxn(
+		bot: BotRef,
+		now: number,
+		change: (stored: StoredPresence) => StoredPresence,
+		onlineWhenNew: boolean,
+	): void {
+		const previous = this.bots.get([bot.appid, bot.wxid]);
+		this.moveHeardInTxn(bot, previous, now);
+		const stored = previous ?? { appid: bot.appid, wxid: bot.wxid, online: onlineWhenNew };
+		this.bots.putSync([bot.appid, bot.wxid], { ...change(stored), heard_at: now });
 	}
 
 	/** Keeps the bot's retention entry at the hour it was last heard in (see HEARD_STEP_MS). */
