@@ -695,6 +695,26 @@ export function taskStoreContract(name: string, openStore: OpenStore): void {
 				]);
 			});
 
+			it('answers a task held by not_before with its place among all queued tasks', async () => {
+				const held = await store.enqueue(bot, sendText('at ten'), {
+					now: T0,
+					notBefore: T0 + DAY,
+					idempotencyKey: 'k-held',
+				});
+				const due = await store.enqueue(bot, sendText('now'), { now: T0 + 1 });
+				const again = await store.enqueue(bot, sendText('at ten'), {
+					now: T0 + 2,
+					idempotencyKey: 'k-held',
+				});
+				expect([held.position, due.position]).toEqual([1, 2]);
+				expect(again).toMatchObject({
+					task_id: held.task_id,
+					state: 'queued',
+					position: 1,
+					existing: true,
+				});
+			});
+
 			it('keeps answering the task once it was handed out or finished, position 0', async () => {
 				const first = await store.enqueue(bot, sendText('pong'), { idempotencyKey: 'k-1' });
 				await store.handOut(bot, T0);

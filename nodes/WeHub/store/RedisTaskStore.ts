@@ -177,15 +177,18 @@ export class RedisTaskStore implements TaskStore {
 		return { ...record, position: Number(reply) };
 	}
 
-	/** The task an idempotency key queued before, with its place in the queue while queued. */
+	/**
+	 * The task an idempotency key queued before, with its place among all the bot's queued tasks
+	 * (held back by not_before or due) while queued, as enqueue answers it.
+	 */
 	private async existingTask(bot: BotRef, taskId: string): Promise<EnqueueResult> {
-		const base = this.base(bot.appid);
-		const [record, rank] = await Promise.all([
+		const [record, queued] = await Promise.all([
 			this.get(bot.appid, taskId),
-			this.redis.zrank(`${base}q:${bot.wxid}`, taskId),
+			this.queuedIdsInOrder(this.base(bot.appid), bot.wxid),
 		]);
 		if (!record) throw new Error(`task ${taskId} vanished while being read`);
-		return { ...record, position: rank === null ? 0 : rank + 1, existing: true };
+		const position = record.state === 'queued' ? queued.indexOf(taskId) + 1 : 0;
+		return { ...record, position, existing: true };
 	}
 
 	async handOut(bot: BotRef, now: number = Date.now()): Promise<TaskRecord | null> {
