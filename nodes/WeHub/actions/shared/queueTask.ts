@@ -85,7 +85,7 @@ export async function queueTaskFromParameters(
 
 	// Every check has passed: the records the task needs first, then the task.
 	for (const record of media) await context.store.putMedia(record);
-	for (const record of files) await context.store.rememberFile(record);
+	await context.store.rememberFiles(files);
 	const queued = await context.store.enqueue(bot, task, enqueueOptions);
 	if (queued.existing) {
 		executionHints(this).add(
