@@ -12,4 +12,5 @@ export * from '../../../scripts/n8n/prepare';
 export * from '../../../scripts/n8n/executions';
 export * from '../../../scripts/n8n/filesFolder';
 export * from '../../../scripts/n8n/webhookLive';
+export * from '../../../scripts/n8n/listenerLive';
 export * from '../../../scripts/n8n/demoCredential';
