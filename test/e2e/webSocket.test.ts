@@ -2,6 +2,7 @@ import { closeAllTaskStores, openTaskStore } from '../../nodes/WeHub/store/openT
 import type { TaskRecord, TaskStore } from '../../nodes/WeHub/store/TaskStore';
 import { WeHubSimulator, type ReceivedTask } from '../../sim/WeHubSimulator';
 import { sleep } from '../helpers/sleep';
+import { until } from '../helpers/until';
 import { startN8n, type N8nInstance } from './harness';
 import { freePort } from './harness/freePort';
 import { startTcpProxy, type TcpProxy } from './harness/tcpProxy';
@@ -19,14 +20,6 @@ import { upgradeAnswer, webSocketDemoWorkflow, WS_DEMO_PATH } from './fixtures/w
 
 /** The store's default lost-task time (the credential's 10 minutes), and a little more. */
 const PAST_LOST_TIME_MS = 11 * 60_000;
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000) {
-	const deadline = Date.now() + timeoutMs;
-	while (!(await check())) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await sleep(50);
-	}
-}
 
 /** A gate the simulator's task execution waits at: open unless a test closes it. */
 class Gate {
@@ -139,8 +132,10 @@ describe('the WeHub Demo (WebSocket) workflow in a real n8n: pushed tasks over t
 		});
 		expect((await store.getBot(bot(sim.wxid)))?.online).toBe(true);
 		await until(
-			'the listener to count the socket',
 			async () => (await health()).data.websocket_bots === 1,
+			30_000,
+			'the listener to count the socket',
+			50,
 		);
 		expect((await sim.reportContact({ friends: 3, groups: 1 })).ok).toBe(true);
 	});
@@ -155,8 +150,10 @@ describe('the WeHub Demo (WebSocket) workflow in a real n8n: pushed tasks over t
 		expect(sim.stats.requestsByAction.pull_task).toBeUndefined();
 		expect(sim.stats.pushesReceived).toBe(1);
 		await until(
-			'the pong done in the store',
 			async () => (await task(pong.task_id!)).state === 'done',
+			30_000,
+			'the pong done in the store',
+			50,
 		);
 		const reported = await waitForTriggered(
 			n8n,
@@ -173,16 +170,23 @@ describe('the WeHub Demo (WebSocket) workflow in a real n8n: pushed tasks over t
 		const room = sim.contacts.groups[0].wxid;
 		expect((await sim.sendMessage('text', { text: 'ping', room })).ok).toBe(true);
 		let cut: TaskRecord | undefined;
-		await until('the pong handed out to the bot', async () => {
-			[cut] = await store.list(bot(sim.wxid), 'handed_out');
-			return cut !== undefined && sim.stats.pushesReceived === 2;
-		});
+		await until(
+			async () => {
+				[cut] = await store.list(bot(sim.wxid), 'handed_out');
+				return cut !== undefined && sim.stats.pushesReceived === 2;
+			},
+			30_000,
+			'the pong handed out to the bot',
+			50,
+		);
 
 		expect(proxy.cutAll()).toBeGreaterThanOrEqual(1);
 
 		await until(
-			'the bot to reconnect',
 			() => sim.stats.reconnects === 1 && sim.webSocket?.connected === true,
+			30_000,
+			'the bot to reconnect',
+			50,
 		);
 		expect(sim.stats.fallbackLogins).toBe(0);
 		await sleep(2_000); // a resend would arrive at once on the new socket
@@ -198,7 +202,12 @@ describe('the WeHub Demo (WebSocket) workflow in a real n8n: pushed tasks over t
 		expect((await task(cut!.task_id)).state).toBe('lost'); // a finished task stays as it is
 		const next = await pingForPong(sim);
 		expect(next.task_id).not.toBe(cut!.task_id);
-		await until('the next pong done', async () => (await task(next.task_id!)).state === 'done');
+		await until(
+			async () => (await task(next.task_id!)).state === 'done',
+			30_000,
+			'the next pong done',
+			50,
+		);
 		expect(sim.stats.polls).toBe(0);
 		expect(sim.stats.duplicateTaskIds).toBe(0);
 	});
@@ -215,8 +224,10 @@ describe('the WeHub Demo (WebSocket) workflow in a real n8n: pushed tasks over t
 		proxy.cutAll();
 
 		await until(
-			'the fallback login',
 			() => sim.stats.fallbackLogins === 1 && sim.webSocket?.connected === true,
+			30_000,
+			'the fallback login',
+			50,
 		);
 		expect(sim.stats.reconnects).toBe(1); // the refused attempt does not count
 		expect(sim.webSocket!.url).not.toBe(oldUrl);
@@ -287,9 +298,10 @@ describe('the WeHub Demo (WebSocket) workflow in a real n8n: pushed tasks over t
 		const listening = Date.now();
 
 		await until(
-			'the bot back on its socket',
 			() => sim.stats.reconnects === 1 && sim.webSocket?.connected === true,
 			60_000,
+			'the bot back on its socket',
+			50,
 		);
 		console.log(
 			`[e2e websocket] n8n restarted, listener open after ${listening - stopped} ms; ` +

@@ -8,6 +8,7 @@ import { openTaskStore } from '../../nodes/WeHub/store/openTaskStore';
 import { startRedisServer, type RedisServer } from '../helpers/redisServer';
 import type { TaskStore } from '../../nodes/WeHub/store/TaskStore';
 import { BOT_WXID, readFixture } from '../protocol/fixtures';
+import { until } from '../helpers/until';
 import {
 	APPID,
 	call,
@@ -74,14 +75,6 @@ describe('WeHub listener Durable Delivery (the inbox)', () => {
 		// The store the trigger uses, embedded or Redis, as its credential says.
 		const store = await openStoreFor(settingsFromCredential(credential));
 		return { port, trigger, store, response };
-	}
-
-	async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000) {
-		const deadline = Date.now() + timeoutMs;
-		while (!(await condition())) {
-			if (Date.now() > deadline) throw new Error('timed out');
-			await new Promise((resolve) => setTimeout(resolve, 20));
-		}
 	}
 
 	const ended = () => mock<IRun>();

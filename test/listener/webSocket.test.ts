@@ -6,6 +6,7 @@ import type { WeHubTask } from '../../nodes/WeHub/protocol/types';
 import type { BotRef } from '../../nodes/WeHub/store/TaskStore';
 import { WeHubSimulator } from '../../sim/WeHubSimulator';
 import { exited, spawnChild } from '../store/children/spawnChild';
+import { until } from '../helpers/until';
 import {
 	APPID,
 	fakeTrigger,
@@ -107,14 +108,6 @@ describe('WeHub listener WebSocket (WeHub 0.4.2+)', () => {
 			});
 			ws.once('error', () => undefined);
 		});
-	}
-
-	async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000) {
-		const deadline = Date.now() + timeoutMs;
-		while (!(await condition())) {
-			if (Date.now() > deadline) throw new Error('timed out');
-			await new Promise((resolve) => setTimeout(resolve, 20));
-		}
 	}
 
 	afterEach(async () => {

@@ -3,7 +3,7 @@ import { closeAllTaskStores, openTaskStore } from '../../../nodes/WeHub/store/op
 import type { TaskState, TaskStore } from '../../../nodes/WeHub/store/TaskStore';
 import { createBots } from '../../../sim/runBots';
 import type { WeHubSimulator } from '../../../sim/WeHubSimulator';
-import { sleep } from '../../helpers/sleep';
+import { until } from '../../helpers/until';
 import { startN8n, type N8nInstance } from '../harness';
 import { freePort } from '../harness/freePort';
 import {
@@ -18,14 +18,6 @@ import {
 const TASKS = 1_000;
 const BOTS = 5;
 const KILL_AFTER_RECEIVED = 300;
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
-	const deadline = Date.now() + timeoutMs;
-	while (!(await condition())) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await sleep(20);
-	}
-}
 
 /**
  * n8n killed with SIGKILL while WeHub clients drain 1,000 queued tasks through the trigger's own

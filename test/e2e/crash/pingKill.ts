@@ -13,6 +13,7 @@ import type { TaskStore, TaskRecord, TaskState } from '../../../nodes/WeHub/stor
 import { createBots, loginBots } from '../../../sim/runBots';
 import type { WeHubSimulator } from '../../../sim/WeHubSimulator';
 import { sleep } from '../../helpers/sleep';
+import { until } from '../../helpers/until';
 import type { N8nInstance } from '../harness';
 import { pingText, pongText } from '../fixtures/pingPongWorkflow';
 import { E2E_APPID, E2E_SECRET_KEY } from '../fixtures/weHubWorkflows';
@@ -133,15 +134,6 @@ export interface PingKillReport {
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
-	const deadline = Date.now() + timeoutMs;
-	while (!(await condition())) {
-		if (Date.now() > deadline)
-			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-		await sleep(100);
-	}
-}
-
 function textOf(task: { task_dict: object }): string | undefined {
 	const units = (task.task_dict as { msg_list?: unknown }).msg_list;
 	if (!Array.isArray(units)) return undefined;
@@ -258,6 +250,7 @@ export async function runPingKill(options: PingKillOptions): Promise<PingKillRep
 			},
 			options.killWaitTimeoutMs ?? 90_000,
 			`${killAfterAcked} acknowledged pings, ${killAfterPongs} pongs and ${killWhenInboxHolds} events in the inbox`,
+			100,
 		);
 		loadAtKill = loadavg()[0];
 		phase = 'down';
