@@ -8,12 +8,12 @@ import { MISSING_SECRET_KEY } from '../../nodes/WeHub/shared/credentialTest';
 import { MEDIA_BASE_URL_SETTING } from '../../nodes/WeHub/shared/mediaBaseUrl';
 import { closeAllTaskStores, openTaskStore } from '../../nodes/WeHub/store/openTaskStore';
 import { ensureOwner } from '../../scripts/n8n/owner';
-import { sleep } from '../helpers/sleep';
 import { startN8n, type N8nInstance, type WorkflowJson } from './harness';
 import { freePort } from './harness/freePort';
 import { databaseFile, webhookLive } from './harness/runtime';
 import { DEMO_APPID, DEMO_SECRET, demoCredential, demoWorkflow } from './fixtures/demoSession';
-import { embeddedStorePath } from './fixtures/weHubWorkflows';
+import { embeddedStorePath, waitForListener } from './fixtures/weHubWorkflows';
+import { EditorSession, waitForWebhook } from './install/editorRest';
 
 /**
  * Issue 15's safe defaults in a real n8n (2.40.7 unless N8N_VERSION says otherwise):
@@ -92,19 +92,8 @@ function expectSignedLogin(answer: { status: number; body: Record<string, unknow
 describe('safe defaults in a real n8n', () => {
 	let n8n: N8nInstance;
 	let cookie: string;
+	let editor: EditorSession;
 	let listenerPort: number;
-
-	/** n8n's REST API as the logged-in editor calls it; resolves with `data` of the answer. */
-	async function rest<T>(method: string, route: string, body?: unknown): Promise<T> {
-		const response = await fetch(`${n8n.baseUrl}/rest${route}`, {
-			method,
-			headers: { cookie, 'content-type': 'application/json' },
-			body: body === undefined ? undefined : JSON.stringify(body),
-		});
-		const text = await response.text();
-		if (!response.ok) throw new Error(`${method} /rest${route}: ${response.status} ${text}`);
-		return (JSON.parse(text) as { data: T }).data;
-	}
 
 	/** The webhooks n8n registered for a workflow, straight from its database. */
 	async function registeredWebhooks(workflowId: string) {
@@ -126,14 +115,6 @@ describe('safe defaults in a real n8n', () => {
 		}>;
 	}
 
-	async function waitUntilLive(path: string): Promise<void> {
-		const deadline = Date.now() + 60_000;
-		while (!(await webhookLive(n8n.baseUrl, path))) {
-			if (Date.now() > deadline) throw new Error(`/webhook/${path} never became live`);
-			await sleep(250);
-		}
-	}
-
 	beforeAll(async () => {
 		listenerPort = await freePort();
 		n8n = await startN8n({
@@ -151,6 +132,7 @@ describe('safe defaults in a real n8n', () => {
 			],
 		});
 		({ cookie } = await ensureOwner(n8n.baseUrl, { userFolder: n8n.userFolder }));
+		editor = new EditorSession(n8n, cookie);
 	});
 
 	afterAll(async () => {
@@ -166,14 +148,16 @@ describe('safe defaults in a real n8n', () => {
 			for (const [index, webhookId] of webhookIds.entries()) {
 				const workflow = triggerWorkflow(`WeHub fresh ${index + 1}`, webhookId, {});
 				const { nodes, connections, settings, name } = workflow;
-				const created = await rest<{ id: string; versionId: string; nodes: WorkflowJson['nodes'] }>(
-					'POST',
-					'/workflows',
-					{ name, nodes, connections, settings },
-				);
+				const created = await editor.call<{
+					id: string;
+					versionId: string;
+					nodes: WorkflowJson['nodes'];
+				}>('POST', '/workflows', { name, nodes, connections, settings });
 				expect(created.nodes[0].parameters).toEqual({});
-				await rest('POST', `/workflows/${created.id}/activate`, { versionId: created.versionId });
-				await waitUntilLive(webhookId);
+				await editor.call('POST', `/workflows/${created.id}/activate`, {
+					versionId: created.versionId,
+				});
+				await waitForWebhook(n8n, webhookId);
 
 				expect(await registeredWebhooks(created.id)).toEqual([
 					{ webhookPath: webhookId, method: 'POST', webhookId: null },
@@ -230,12 +214,8 @@ describe('safe defaults in a real n8n', () => {
 
 		it('listener mode without a path listens at /<webhook ID>', async () => {
 			const url = `http://127.0.0.1:${listenerPort}/${LISTENER_ID}`;
-			const deadline = Date.now() + 60_000;
 			// n8n 2.x activates long-running triggers a few seconds after it is ready.
-			while (!(await fetch(`http://127.0.0.1:${listenerPort}/healthz`).catch(() => null))?.ok) {
-				if (Date.now() > deadline) throw new Error('the listener never opened its port');
-				await sleep(250);
-			}
+			await waitForListener(listenerPort);
 			expectSignedLogin(await logIn(url));
 			expect((await logIn(`http://127.0.0.1:${listenerPort}/wehub`)).status).toBe(404);
 			expect(n8n.logs()).toContain(`callback URL ${url}, upload URL ${url}/upload`);
@@ -272,19 +252,23 @@ describe('safe defaults in a real n8n', () => {
 		])('answers a credential saved %s', async (_case, data, status) => {
 			// CredentialEdit's save: POST /rest/credentials (the data without defaults), then
 			// POST /rest/credentials/test with the saved id and the full data.
-			const saved = await rest<{ id: string }>('POST', '/credentials', {
+			const saved = await editor.call<{ id: string }>('POST', '/credentials', {
 				name: `WeHub ${data.appId}`,
 				type: 'weHubApi',
 				data,
 			});
-			const result = await rest<{ status: string; message: string }>('POST', '/credentials/test', {
-				credentials: {
-					id: saved.id,
-					name: `WeHub ${data.appId}`,
-					type: 'weHubApi',
-					data: editorData(data),
+			const result = await editor.call<{ status: string; message: string }>(
+				'POST',
+				'/credentials/test',
+				{
+					credentials: {
+						id: saved.id,
+						name: `WeHub ${data.appId}`,
+						type: 'weHubApi',
+						data: editorData(data),
+					},
 				},
-			});
+			);
 			expect(result.status).toBe(status);
 			if (status === 'Error') {
 				expect(result.message.startsWith(MISSING_SECRET_KEY)).toBe(true);
