@@ -7,10 +7,6 @@ import { createServer, connect, type AddressInfo, type Socket } from 'net';
  */
 export interface TcpProxy {
 	readonly port: number;
-	/** Connections open now. */
-	readonly open: number;
-	/** Connections accepted since the start. */
-	readonly accepted: number;
 	/** Resets every open connection on both sides; returns how many there were. */
 	cutAll(): number;
 	close(): Promise<void>;
@@ -18,9 +14,7 @@ export interface TcpProxy {
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
 	const pairs = new Set<[Socket, Socket]>();
-	let accepted = 0;
 	const server = createServer((client) => {
-		accepted++;
 		const upstream = connect(target);
 		const pair: [Socket, Socket] = [client, upstream];
 		pairs.add(pair);
@@ -41,12 +35,6 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
 	const { port } = server.address() as AddressInfo;
 	return {
 		port,
-		get open() {
-			return pairs.size;
-		},
-		get accepted() {
-			return accepted;
-		},
 		cutAll() {
 			const count = pairs.size;
 			for (const pair of [...pairs]) {
