@@ -6,37 +6,19 @@
 const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
-const { builtFiles } = require('./n8n/userFolder');
+const { builtFiles, newestSourceMtime } = require('./n8n/userFolder');
 
 const root = path.resolve(__dirname, '..');
 /** What the build reads: the TypeScript, icons and codex files, and the build's own settings. */
 const SOURCE_DIRS = ['nodes', 'credentials', 'sim'];
 const SOURCE_FILES = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'gulpfile.js'];
 
-/**
- * The newest modification time of the build's inputs under `dir`.
- * @param {string} dir
- * @returns {number}
- */
-function newestIn(dir) {
-	if (!fs.existsSync(dir)) return 0;
-	let newest = 0;
-	for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-		const full = path.join(dir, entry.name);
-		if (entry.isDirectory()) newest = Math.max(newest, newestIn(full));
-		else if (/\.(ts|svg|png|json)$/.test(entry.name)) {
-			newest = Math.max(newest, fs.statSync(full).mtimeMs);
-		}
-	}
-	return newest;
-}
-
 function isStale() {
 	const built = builtFiles();
 	if (built.some((file) => !file.exists)) return true;
 	const oldestBuilt = Math.min(...built.map((file) => fs.statSync(file.file).mtimeMs));
 	const newestSource = Math.max(
-		...SOURCE_DIRS.map((dir) => newestIn(path.join(root, dir))),
+		...SOURCE_DIRS.map((dir) => newestSourceMtime(path.join(root, dir))),
 		...SOURCE_FILES.map((file) => {
 			const full = path.join(root, file);
 			return fs.existsSync(full) ? fs.statSync(full).mtimeMs : 0;

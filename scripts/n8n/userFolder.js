@@ -61,6 +61,25 @@ function builtFiles() {
 }
 
 /**
+ * The newest modification time of the build's inputs (TypeScript, icons, codex and JSON files)
+ * under `dir`, 0 when it does not exist: dist/ is stale when a source is newer than it.
+ * @param {string} dir
+ * @returns {number}
+ */
+function newestSourceMtime(dir) {
+	if (!fs.existsSync(dir)) return 0;
+	let newest = 0;
+	for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+		const full = path.join(dir, entry.name);
+		if (entry.isDirectory()) newest = Math.max(newest, newestSourceMtime(full));
+		else if (/\.(ts|svg|png|json)$/.test(entry.name)) {
+			newest = Math.max(newest, fs.statSync(full).mtimeMs);
+		}
+	}
+	return newest;
+}
+
+/**
  * The node types n8n loaded, as it wrote them for its editor (after start-up).
  * @param {string} userFolder
  */
@@ -75,4 +94,5 @@ module.exports = {
 	databaseFile,
 	linkThisPackage,
 	builtFiles,
+	newestSourceMtime,
 };

@@ -1,21 +1,9 @@
 import { spawnSync } from 'child_process';
-import { existsSync, readdirSync, statSync } from 'fs';
+import { existsSync, statSync } from 'fs';
 import { join } from 'path';
-import { REPO_ROOT, builtFiles } from './runtime';
+import { REPO_ROOT, builtFiles, newestSourceMtime } from './runtime';
 
 const SOURCE_DIRS = ['nodes', 'credentials'];
-
-function newestSourceMtime(dir: string): number {
-	if (!existsSync(dir)) return 0;
-	let newest = 0;
-	for (const entry of readdirSync(dir, { withFileTypes: true })) {
-		const full = join(dir, entry.name);
-		if (entry.isDirectory()) newest = Math.max(newest, newestSourceMtime(full));
-		else if (/\.(ts|svg|png|json)$/.test(entry.name))
-			newest = Math.max(newest, statSync(full).mtimeMs);
-	}
-	return newest;
-}
 
 /**
  * n8n loads this package from dist/: build it when a source is newer than the oldest built node
