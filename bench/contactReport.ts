@@ -16,6 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { getHeapSpaceStatistics } from 'v8';
 import { join } from 'path';
+import { median } from './stats';
 
 const FRIENDS = Number(process.env.BENCH_FRIENDS ?? 40_000);
 const APPID = 'wh_bench';
@@ -29,12 +30,6 @@ interface Sample {
 	peak_growth_bytes: number;
 	retained_growth_bytes: number;
 	peak_reset: boolean;
-}
-
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	const middle = sorted.length >> 1;
-	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** Realistic entries: Chinese nicknames and remarks, CDN avatar URLs, some rooms and accounts. */

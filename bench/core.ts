@@ -16,6 +16,7 @@ import { join } from 'path';
 import { normaliseMessage } from '../nodes/WeHub/protocol/message';
 import { parseRequest } from '../nodes/WeHub/protocol/request';
 import { measureContactReport } from './contactReport';
+import { median } from './stats';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
 /** Passes over the mix per side and round. */
@@ -95,12 +96,6 @@ function timePass(run: (bodies: Buffer[]) => void, bodies: Buffer[]): number {
 	const started = process.hrtime.bigint();
 	run(bodies);
 	return Number(process.hrtime.bigint() - started) / 1e6;
-}
-
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	const middle = sorted.length >> 1;
-	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 export interface CoreFigures {

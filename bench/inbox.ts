@@ -43,6 +43,7 @@ import {
 } from '../test/e2e/fixtures/weHubWorkflows';
 import { sleep } from '../test/helpers/sleep';
 import { cpuMs, loadAverages, n8nPid } from './proc';
+import { median2 } from './stats';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const POLL_ROUNDS = Number(process.env.BENCH_POLL_ROUNDS ?? 6);
@@ -227,19 +228,12 @@ async function checkAcks(listener: Listener): Promise<void> {
 	}
 }
 
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	const middle = Math.floor(sorted.length / 2);
-	const value = sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-	return Math.round(value * 100) / 100;
-}
-
 function summary(runs: Run[]) {
 	return {
-		median_cpu_ms_per_request: median(runs.map((run) => run.cpu_ms_per_request)),
-		median_requests_per_s: median(runs.map((run) => run.requests_per_s)),
-		median_p50_ms: median(runs.map((run) => run.p50_ms)),
-		median_p99_ms: median(runs.map((run) => run.p99_ms)),
+		median_cpu_ms_per_request: median2(runs.map((run) => run.cpu_ms_per_request)),
+		median_requests_per_s: median2(runs.map((run) => run.requests_per_s)),
+		median_p50_ms: median2(runs.map((run) => run.p50_ms)),
+		median_p99_ms: median2(runs.map((run) => run.p99_ms)),
 		runs,
 	};
 }
@@ -262,7 +256,7 @@ async function rounds(
 }
 
 const ratioOf = (runs: Record<Side, Run[]>, pick: (run: Run) => number) =>
-	median(runs.with_inbox.map((run, round) => pick(run) / pick(runs.without_inbox[round])));
+	median2(runs.with_inbox.map((run, round) => pick(run) / pick(runs.without_inbox[round])));
 
 /** The listener alone in a child process of its own, on its own store. */
 async function startListenerChild(

@@ -35,6 +35,7 @@ import {
 } from '../test/e2e/fixtures/weHubWorkflows';
 import { runFleet, type FleetResult } from '../test/e2e/load/botFleet';
 import { cpuMs, n8nPid } from './proc';
+import { median2 } from './stats';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 200);
 /**
@@ -139,25 +140,18 @@ async function rounds(targets: Target[], pid: number): Promise<Record<TargetName
 	return runs;
 }
 
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	const middle = Math.floor(sorted.length / 2);
-	const value = sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-	return Math.round(value * 100) / 100;
-}
-
 function medianRatio(runs: Record<TargetName, Run[]>, top: TargetName, bottom: TargetName) {
-	return median(
+	return median2(
 		runs[top].map((run, round) => run.requests_per_s / runs[bottom][round].requests_per_s),
 	);
 }
 
 function summary(runs: Run[]) {
 	return {
-		median_requests_per_s: median(runs.map((run) => run.requests_per_s)),
-		median_p50_ms: median(runs.map((run) => run.p50_ms)),
-		median_p99_ms: median(runs.map((run) => run.p99_ms)),
-		median_n8n_cpu_ms_per_1000: median(runs.map((run) => run.n8n_cpu_ms_per_1000)),
+		median_requests_per_s: median2(runs.map((run) => run.requests_per_s)),
+		median_p50_ms: median2(runs.map((run) => run.p50_ms)),
+		median_p99_ms: median2(runs.map((run) => run.p99_ms)),
+		median_n8n_cpu_ms_per_1000: median2(runs.map((run) => run.n8n_cpu_ms_per_1000)),
 		runs,
 	};
 }

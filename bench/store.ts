@@ -29,6 +29,7 @@ import { RedisTaskStore } from '../nodes/WeHub/store/RedisTaskStore';
 import { newTaskId } from '../nodes/WeHub/store/taskId';
 import type { TaskRecord, TaskStore } from '../nodes/WeHub/store/TaskStore';
 import { startRedisServer } from '../test/helpers/redisServer';
+import { median } from './stats';
 
 const BOTS = Number(process.env.BENCH_BOTS ?? 32);
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 2) * 1_000;
@@ -95,12 +96,6 @@ function rawCycle(redis: Redis): Cycle {
 		const result = JSON.stringify({ state: 'done', success: true, finished_at: Date.now() });
 		await redis.hset(`raw:result:${bot}`, task_id, result);
 	};
-}
-
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	const middle = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 async function main() {

@@ -42,6 +42,7 @@ import {
 import { N8nInspector } from './inspector';
 import { cpuMs, loadAverages, mainThreadCpuMs, memory, n8nPid, type Memory } from './proc';
 import type { Arrival, FleetAnswer, FleetKind, FleetRequest, FleetStatus } from './webSocketFleet';
+import { median } from './stats';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
@@ -343,12 +344,6 @@ function quantile(values: number[], q: number): number {
 	if (values.length === 0) return NaN;
 	const sorted = [...values].sort((a, b) => a - b);
 	return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-}
-
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	const middle = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
